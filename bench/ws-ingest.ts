@@ -1,0 +1,150 @@
+// WebSocket ingest benchmark: Nexus MonitoringEvent frames (~300 B JSON, distinct task ids) from a `ws` server
+// in a child process, read (a) by a raw `ws` client that JSON.parses every frame, and (b) by Taskscope's Nexus
+// source into the store through MonitorSession (validation, de-duplication, the model, aggregation, the store).
+// Prints one line per measure: name, ours, baseline, ratio, target, pass/fail. Target: ours ≥ 0.8× raw.
+// Run: node --import tsx bench/ws-ingest.ts [--messages N] [--rounds R]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import WebSocket, { WebSocketServer } from 'ws';
+import { parseConnectionProfiles } from '../src/core/config/connection-profile';
+import { MonitorSession } from '../src/sources/monitor-session';
+import type { NexusWsSource } from '../src/sources/websocket/nexus-ws';
+
+const SELF = fileURLToPath(import.meta.url);
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+
+/** Server mode: on each connection sends the snapshot, waits 300 ms, then streams N frames respecting backpressure. */
+function serve(messages: number): void {
+  const frames: string[] = [];
+  const types = ['task_enqueued', 'task_started', 'task_completed'] as const;
+  for (let i = 0; i < messages; i++) {
+    const t = types[i % 3] as string;
+    frames.push(JSON.stringify({
+      event_id: randomUUID(), ts: new Date(1_767_225_600_000 + i).toISOString(), event_type: t, project_id: 'bench', parent_task_id: 'research_1',
+      task_id: `task-${Math.floor(i / 3)}`, task_type: 'search', phase: null, worker_id: i % 8, retry_count: 0,
+      status: t === 'task_enqueued' ? 'pending' : t === 'task_started' ? 'processing' : 'completed', duration_ms: t === 'task_completed' ? 120 : null,
+      counts: null, queue: null, message: null, error: null, meta: t === 'task_enqueued' ? { priority: 1, queue: 'nexus:tasks:normal_priority' } : null,
+    }));
+  }
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+  wss.on('connection', (socket) => {
+    socket.send(JSON.stringify({ event_id: 'snapshot', ts: new Date().toISOString(), event_type: 'stats_snapshot', queue: { high_priority: 0, normal_priority: 0, low_priority: 0 }, meta: { workers_online: 8, snapshot: true } }));
+    setTimeout(() => {
+      let i = 0;
+      const pump = (): void => {
+        while (i < frames.length) {
+          socket.send(frames[i++] as string);
+          if (socket.bufferedAmount > 4 * 1024 * 1024) { setTimeout(pump, 1); return; }
+        }
+      };
+      pump();
+    }, 300);
+  });
+  wss.on('listening', () => {
+    const address = wss.address();
+    process.stdout.write(`PORT ${address && typeof address === 'object' ? address.port : 0} ${Buffer.byteLength(frames[0] ?? '')}\n`);
+  });
+}
+
+async function startServer(messages: number): Promise<{ child: ChildProcess; url: string; frameBytes: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--server', '--messages', String(messages)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout?.on('data', (d: Buffer) => { buf += d.toString(); const m = /PORT \d+ \d+/.exec(buf); if (m) resolve(m[0]); });
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+  });
+  const [, port, bytes] = line.split(' ');
+  return { child, url: `ws://127.0.0.1:${port}/ws/monitor`, frameBytes: Number(bytes) };
+}
+
+/** Raw baseline: frames per second from the first streamed frame to the last, each JSON.parsed. */
+async function rawClient(url: string, messages: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    let n = -1; // the snapshot is not counted
+    let started = 0;
+    let sink = 0;
+    socket.on('message', (data) => {
+      const v = JSON.parse((data as Buffer).toString('utf8')) as { task_id?: string };
+      sink += v.task_id ? 1 : 0;
+      n++;
+      if (n === 1) started = performance.now();
+      if (n === messages) {
+        const seconds = (performance.now() - started) / 1000;
+        socket.terminate();
+        resolve((messages - 1) / seconds + sink * 0);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** Taskscope: the Nexus source in a MonitorSession, to the store. */
+async function taskscope(url: string, messages: number): Promise<{ rate: number; tasks: number }> {
+  const { profiles } = parseConnectionProfiles([{ id: 'bench', kind: 'websocket', system: 'nexus', url }]);
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const session = new MonitorSession({ log: quiet });
+  await session.setProfiles(profiles);
+  session.setVisible(true);
+  session.startAll();
+  const source = (): NexusWsSource => session.supervisor('bench')?.source as NexusWsSource;
+  let started = 0;
+  const rate = await new Promise<number>((resolve) => {
+    const poll = (): void => {
+      const frames = source().framesReceived - 1;
+      if (frames >= 1 && started === 0) started = performance.now();
+      if (frames >= messages) {
+        setImmediate(() => resolve((messages - 1) / ((performance.now() - started) / 1000)));
+        return;
+      }
+      setImmediate(poll);
+    };
+    poll();
+  });
+  const tasks = session.store.tasks('bench').length;
+  await session.dispose();
+  return { rate, tasks };
+}
+
+async function main(): Promise<void> {
+  const messages = arg('--messages', 150_000);
+  if (process.argv.includes('--server')) return serve(messages);
+  const rounds = arg('--rounds', 3);
+  const raw: number[] = [];
+  const ours: number[] = [];
+  let frameBytes = 0;
+  let tasks = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const which of r % 2 === 0 ? ['raw', 'ours'] : ['ours', 'raw']) {
+      const server = await startServer(messages);
+      frameBytes = server.frameBytes;
+      try {
+        if (which === 'raw') raw.push(await rawClient(server.url, messages));
+        else {
+          const result = await taskscope(server.url, messages);
+          ours.push(result.rate);
+          tasks = result.tasks;
+        }
+      } finally {
+        server.child.kill();
+      }
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const o = median(ours);
+  const b = median(raw);
+  const ratio = o / b;
+  const fmt = (x: number): string => `${Math.round(x).toLocaleString('en-US')} msg/s`;
+  process.stdout.write(`# ${messages} frames of ${frameBytes} B per run, ${rounds} rounds, medians; store kept ${tasks} tasks (retention cap)\n`);
+  process.stdout.write(`ws-ingest  ours=${fmt(o)}  baseline(raw ws + JSON.parse)=${fmt(b)}  ratio=${ratio.toFixed(2)}x  target>=0.80x  ${ratio >= 0.8 ? 'PASS' : 'FAIL'}\n`);
+  process.stdout.write(`#   rounds ours: ${ours.map(fmt).join(', ')}; raw: ${raw.map(fmt).join(', ')}\n`);
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+// The stream-source simulators of `npm run demo`: Propeller over MQTT (mosquitto, or the embedded aedes
+// broker when mosquitto is not installed) and Rustvello (unified logs written to the demo workspace, and
+// `/metrics` over HTTP). Registered in run-demo.ts SIMULATORS.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DemoServices, RunningSimulator } from './run-demo';
+import { startPropellerSimulator } from './propeller/simulator';
+import { startRustvelloSimulator } from './rustvello/simulator';
+
+const LOG_DIR = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), '.demo', 'workspace', 'logs');
+
+export async function startPropellerDemo(services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {
+  const mqttUrl = await services.mqttUrl();
+  const sim = await startPropellerSimulator({ mqttUrl, proplets: 4, intervalMs: 2_000, crashIndex: 3, crashAfterMs: 20_000, log });
+  return {
+    name: 'Propeller',
+    connections: [{ id: 'demo-propeller', name: 'Demo Propeller', kind: 'mqtt', system: 'propeller', url: mqttUrl, domain: '+', channel: '+', allowPublish: true }],
+    readme: [
+      '### Propeller (connection `demo-propeller`, MQTT)',
+      '',
+      `Four proplets under \`${sim.base}/\` announce themselves, send \`alive\` and CPU/memory metrics every 2 s, run`,
+      'tasks started on `control/manager/start`, publish task metrics (current and legacy field names) and results.',
+      'After 20 s one proplet crashes: the broker publishes its offline last-will and it shows offline in Workers.',
+      '"Stop Task" is allowed on this connection (`allowPublish: true`).',
+    ],
+    stop: () => sim.stop(),
+  };
+}
+
+export async function startRustvelloDemo(_services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {
+  const sim = await startRustvelloSimulator({ logDir: LOG_DIR, intervalMs: 700, rotateEveryLines: 400, log });
+  return {
+    name: 'Rustvello',
+    connections: [
+      { id: 'demo-rustvello-metrics', name: 'Demo Rustvello /metrics', kind: 'prometheus', system: 'rustvello', url: sim.metricsUrl, pollIntervalMs: 5_000 },
+      { id: 'demo-rustvello-logs', name: 'Demo Rustvello logs', kind: 'logfile', system: 'rustvello', url: 'logs/rustvello.*', baseDir: dirname(LOG_DIR) },
+    ],
+    readme: [
+      '### Rustvello (connections `demo-rustvello-metrics` and `demo-rustvello-logs`)',
+      '',
+      `Invocations on two runners; \`${sim.metricsUrl}\` serves Rustvello's Prometheus series (tasks submitted/`,
+      'started/succeeded/failed/retried, task duration histogram, queue depth, active workers). `logs/rustvello.log`',
+      'gets unified `[R]`/`[P]` lines and rotates every 400 lines; `logs/rustvello.ndjson` gets JSON lines of both',
+      'shapes (Rustvello and pynenc).',
+    ],
+    stop: () => sim.stop(),
+  };
+}

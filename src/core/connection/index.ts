@@ -1,0 +1,3 @@
+// Connection lifecycle: backoff policy and the reconnect state machine.
+export * from './backoff';
+export * from './reconnect-machine';

@@ -1,0 +1,91 @@
+// The entities every source is normalized into: queues, workers, workflows, tasks, logs and metrics.
+import type { SystemId } from './connection';
+
+/** Counts by state, in the system's own state names (BullMQ: the names of `Queue.getJobCounts()`). */
+export type StateCounts = Readonly<Record<string, number>>;
+
+export interface Queue {
+  readonly connectionId: string;
+  readonly system: SystemId;
+  readonly name: string;
+  readonly counts: StateCounts;
+  readonly paused?: boolean;
+  /** Library version that last wrote the queue, e.g. `bullmq:5.81.5`. */
+  readonly version?: string;
+  readonly updatedAt: number;
+}
+
+export type WorkerStatus = 'online' | 'busy' | 'idle' | 'stale' | 'offline' | 'error' | 'unknown';
+
+export interface Worker {
+  readonly connectionId: string;
+  readonly system: SystemId;
+  readonly id: string;
+  readonly status: WorkerStatus;
+  readonly lastSeen?: number;
+  readonly queue?: string;
+  readonly currentTask?: string;
+  readonly detail?: string;
+  readonly updatedAt: number;
+}
+
+export interface WorkflowStage {
+  readonly name: string;
+  readonly status: string;
+}
+
+export interface Workflow {
+  readonly connectionId: string;
+  readonly system: SystemId;
+  readonly id: string;
+  readonly name?: string;
+  readonly status: string;
+  readonly done: number;
+  readonly total: number;
+  readonly stages?: readonly WorkflowStage[];
+  /** Why the workflow cannot progress, e.g. a parent waiting on a failed child. */
+  readonly blockedReason?: string;
+  readonly updatedAt: number;
+}
+
+export interface Task {
+  readonly connectionId: string;
+  readonly system: SystemId;
+  readonly id: string;
+  readonly queue?: string;
+  readonly name?: string;
+  readonly status: string;
+  readonly worker?: string;
+  readonly workflowId?: string;
+  readonly parentId?: string;
+  readonly createdAt?: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  readonly attempts?: number;
+  readonly error?: string;
+  readonly updatedAt: number;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogRecord {
+  readonly connectionId: string;
+  readonly system: SystemId;
+  readonly timestamp: number;
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly runner?: string;
+  readonly worker?: string;
+  readonly invocation?: string;
+  readonly task?: string;
+}
+
+export interface MetricSample {
+  readonly connectionId: string;
+  readonly system: SystemId;
+  /** Series name, e.g. `bullmq_completed_per_minute`. */
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly timestamp: number;
+  readonly value: number;
+}

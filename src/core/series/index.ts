@@ -1,0 +1,3 @@
+export * from './series-math';
+export * from './units';
+export * from './derived-metrics';

@@ -1,0 +1,303 @@
+// The in-memory model: `apply(event)` is the only way state changes; it returns what changed.
+// Everything retained is bounded (tasks, logs, events, metric series), and what was dropped is counted.
+import type { ConnectionHealth } from '../model/connection';
+import type { LogRecord, MetricSample, Queue, Task, Worker, Workflow } from '../model/entities';
+import type { MonitorEvent } from '../model/events';
+import { queueKey, taskKey, workerKey, workflowKey } from '../model/keys';
+import { MutableChangeSet, type ChangeSet } from './change-set';
+import { RingBuffer } from './ring-buffer';
+import { LogStore } from './log-store';
+
+export interface RetentionLimits {
+  readonly maxTasks: number;
+  readonly maxLogs: number;
+  readonly maxEvents: number;
+  readonly maxSeries: number;
+  readonly maxSamplesPerSeries: number;
+}
+
+export const DEFAULT_RETENTION: RetentionLimits = {
+  maxTasks: 20_000,
+  maxLogs: 100_000,
+  maxEvents: 5_000,
+  maxSeries: 2_000,
+  maxSamplesPerSeries: 1_440,
+};
+
+export interface RetentionReport {
+  readonly tasksEvicted: number;
+  readonly logsOverwritten: number;
+  readonly eventsOverwritten: number;
+  readonly seriesRefused: number;
+}
+
+export interface MetricSeries {
+  readonly key: string;
+  readonly connectionId: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly samples: RingBuffer<readonly [number, number]>;
+}
+
+export function seriesKey(sample: Pick<MetricSample, 'connectionId' | 'name' | 'labels'>): string {
+  // Runs for every metric sample (twice on push sources: aggregation and the store): no closures, no arrays
+  // beyond the key list, and no sort for the common zero or one label.
+  const labels = sample.labels;
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  let text = '';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    text += i === 0 ? `${k}=${labels[k]}` : `,${k}=${labels[k]}`;
+  }
+  return `${sample.connectionId}|${sample.name}{${text}}`;
+}
+
+export class MonitorStore {
+  private readonly connectionsById = new Map<string, ConnectionHealth>();
+  private readonly queuesByKey = new Map<string, Queue>();
+  private readonly workersByKey = new Map<string, Worker>();
+  private readonly workflowsByKey = new Map<string, Workflow>();
+  /** Insertion order doubles as recency: an upsert moves the task to the end, eviction takes from the front. */
+  private readonly tasksByKey = new Map<string, Task>();
+  private readonly logRing: LogStore;
+  private readonly eventRing: RingBuffer<MonitorEvent>;
+  private readonly seriesByKey = new Map<string, MetricSeries>();
+  private tasksEvicted = 0;
+  private taskEvictionCursor: MapIterator<string> | undefined;
+  private seriesRefused = 0;
+
+  constructor(readonly limits: RetentionLimits = DEFAULT_RETENTION) {
+    this.logRing = new LogStore(limits.maxLogs);
+    this.eventRing = new RingBuffer(limits.maxEvents);
+  }
+
+  apply(event: MonitorEvent): ChangeSet {
+    const change = new MutableChangeSet();
+    this.applyInto(event, change);
+    return change;
+  }
+
+  applyAll(events: Iterable<MonitorEvent>): ChangeSet {
+    const change = new MutableChangeSet();
+    for (const e of events) this.applyInto(e, change);
+    return change;
+  }
+
+  /**
+   * Applies one event, adding what it changed to `change` (no change set of its own): the batched path for
+   * callers that coalesce many events into one notification, such as MonitorSession.
+   */
+  applyInto(event: MonitorEvent, change: MutableChangeSet): void {
+    // Polling sources repeat unchanged queues and workers every few seconds; those repeats are not events a
+    // person wants in the stream (and would push the real ones out of the ring), so only changes are recorded
+    // (decided in their cases below, where the stored copy is looked up anyway). Metrics and logs have stores
+    // of their own.
+    switch (event.type) {
+      case 'metric':
+        if (this.addSample(event.sample)) change.metrics++;
+        return;
+      case 'log':
+        this.logRing.push(event.record);
+        change.logs++;
+        return;
+      case 'queue.upsert': {
+        const key = queueKey(event.queue.connectionId, event.queue.name);
+        const previous = this.queuesByKey.get(key);
+        this.queuesByKey.set(key, event.queue);
+        if (previous === undefined || !sameQueueContent(previous, event.queue)) {
+          this.record(event, change);
+          change.queues.add(key);
+        }
+        return;
+      }
+      case 'worker.upsert': {
+        const key = workerKey(event.worker.connectionId, event.worker.id);
+        const previous = this.workersByKey.get(key);
+        this.workersByKey.set(key, event.worker);
+        if (previous === undefined || !sameWorkerContent(previous, event.worker)) {
+          this.record(event, change);
+          change.workers.add(key);
+        }
+        return;
+      }
+      default:
+        this.record(event, change);
+        this.applyEntity(event, change);
+    }
+  }
+
+  private record(event: MonitorEvent, change: MutableChangeSet): void {
+    this.eventRing.push(event);
+    change.events++;
+  }
+
+  private applyEntity(event: Exclude<MonitorEvent, { type: 'metric' | 'log' | 'queue.upsert' | 'worker.upsert' }>, change: MutableChangeSet): void {
+    switch (event.type) {
+      case 'connection.added': {
+        this.connectionsById.set(event.connectionId, {
+          id: event.connectionId, name: event.name, kind: event.kind, system: event.system,
+          readOnly: event.readOnly, state: 'idle', since: event.at, rejectedFrames: 0,
+        });
+        change.connections.add(event.connectionId);
+        return;
+      }
+      case 'connection.removed':
+        this.removeConnection(event.connectionId, change);
+        return;
+      case 'connection.state': {
+        const current = this.connectionsById.get(event.connectionId);
+        if (!current) return;
+        const next: ConnectionHealth = {
+          ...current,
+          state: event.state,
+          error: event.state === 'connected' ? undefined : (event.error ?? current.error),
+          retryInMs: event.retryInMs,
+          attempt: event.attempt,
+          since: current.state === event.state ? current.since : event.at,
+        };
+        this.connectionsById.set(event.connectionId, next);
+        change.connections.add(event.connectionId);
+        return;
+      }
+      case 'connection.rejected': {
+        const current = this.connectionsById.get(event.connectionId);
+        if (!current) return;
+        this.connectionsById.set(event.connectionId, { ...current, rejectedFrames: current.rejectedFrames + 1 });
+        change.connections.add(event.connectionId);
+        return;
+      }
+      case 'queue.removed': {
+        const key = queueKey(event.connectionId, event.name);
+        if (this.queuesByKey.delete(key)) change.queues.add(key);
+        return;
+      }
+      case 'worker.removed': {
+        const key = workerKey(event.connectionId, event.id);
+        if (this.workersByKey.delete(key)) change.workers.add(key);
+        return;
+      }
+      case 'workflow.upsert': {
+        const key = workflowKey(event.workflow.connectionId, event.workflow.id);
+        this.workflowsByKey.set(key, event.workflow);
+        change.workflows.add(key);
+        return;
+      }
+      case 'task.upsert': {
+        const key = taskKey(event.task.connectionId, event.task.queue, event.task.id);
+        this.tasksByKey.delete(key);
+        this.tasksByKey.set(key, event.task);
+        change.tasks.add(key);
+        while (this.tasksByKey.size > this.limits.maxTasks) {
+          const oldest = this.oldestTaskKey();
+          this.tasksByKey.delete(oldest);
+          change.tasks.add(oldest); // views showing it must drop it too
+          this.tasksEvicted++;
+        }
+        return;
+      }
+      case 'task.removed': {
+        const key = taskKey(event.connectionId, event.queue, event.id);
+        if (this.tasksByKey.delete(key)) change.tasks.add(key);
+        return;
+      }
+      case 'generic':
+        return;
+    }
+  }
+
+  /**
+   * The least recently updated task key. `keys().next()` on a fresh iterator walks over every slot deleted at the
+   * front of the Map (V8 compacts lazily), which made eviction quadratic under steady churn; a live iterator
+   * kept across calls resumes where it stopped and still sees re-inserted keys at the end, in recency order.
+   */
+  private oldestTaskKey(): string {
+    let next = this.taskEvictionCursor?.next();
+    if (!next || next.done) {
+      this.taskEvictionCursor = this.tasksByKey.keys();
+      next = this.taskEvictionCursor.next();
+    }
+    return next.value as string;
+  }
+
+  private addSample(sample: MetricSample): boolean {
+    const key = seriesKey(sample);
+    let series = this.seriesByKey.get(key);
+    if (!series) {
+      if (this.seriesByKey.size >= this.limits.maxSeries) {
+        this.seriesRefused++;
+        return false;
+      }
+      series = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new RingBuffer(this.limits.maxSamplesPerSeries) };
+      this.seriesByKey.set(key, series);
+    }
+    series.samples.push([sample.timestamp, sample.value]);
+    return true;
+  }
+
+  private removeConnection(connectionId: string, change: MutableChangeSet): void {
+    if (this.connectionsById.delete(connectionId)) change.connections.add(connectionId);
+    const prefixOf = (key: string) => key.split(':', 2)[1] === connectionId;
+    for (const [map, target] of [
+      [this.queuesByKey, change.queues], [this.workersByKey, change.workers],
+      [this.workflowsByKey, change.workflows], [this.tasksByKey, change.tasks],
+    ] as const) {
+      for (const key of [...map.keys()]) {
+        if (prefixOf(key)) { map.delete(key); target.add(key); }
+      }
+    }
+    for (const [key, series] of [...this.seriesByKey]) {
+      if (series.connectionId === connectionId) this.seriesByKey.delete(key);
+    }
+  }
+
+  // ---- selectors (read-only views; callers never get a mutable reference into the store) ----
+
+  connections(): ConnectionHealth[] { return [...this.connectionsById.values()]; }
+  connection(id: string): ConnectionHealth | undefined { return this.connectionsById.get(id); }
+  queue(key: string): Queue | undefined { return this.queuesByKey.get(key); }
+  worker(key: string): Worker | undefined { return this.workersByKey.get(key); }
+  workflow(key: string): Workflow | undefined { return this.workflowsByKey.get(key); }
+  task(key: string): Task | undefined { return this.tasksByKey.get(key); }
+
+  queues(connectionId?: string): Queue[] { return filterByConnection(this.queuesByKey.values(), connectionId); }
+  workers(connectionId?: string): Worker[] { return filterByConnection(this.workersByKey.values(), connectionId); }
+  workflows(connectionId?: string): Workflow[] { return filterByConnection(this.workflowsByKey.values(), connectionId); }
+  tasks(connectionId?: string, queue?: string): Task[] {
+    return filterByConnection(this.tasksByKey.values(), connectionId).filter((t) => queue === undefined || t.queue === queue);
+  }
+  logs(): LogRecord[] { return this.logRing.toArray(); }
+  /** The compact log store itself, for searches that must not materialize every record. */
+  logStore(): LogStore { return this.logRing; }
+  recentEvents(limit: number): MonitorEvent[] { return this.eventRing.newest(limit); }
+  /** Events applied since the store was created (retained or not): numbers the event stream's rows. */
+  eventCount(): number { return this.eventRing.overwritten + this.eventRing.size; }
+  series(): MetricSeries[] { return [...this.seriesByKey.values()]; }
+
+  retention(): RetentionReport {
+    return {
+      tasksEvicted: this.tasksEvicted,
+      logsOverwritten: this.logRing.overwritten,
+      eventsOverwritten: this.eventRing.overwritten,
+      seriesRefused: this.seriesRefused,
+    };
+  }
+}
+
+function filterByConnection<T extends { readonly connectionId: string }>(items: Iterable<T>, connectionId?: string): T[] {
+  const out: T[] = [];
+  for (const item of items) if (connectionId === undefined || item.connectionId === connectionId) out.push(item);
+  return out;
+}
+
+function sameQueueContent(a: Queue, b: Queue): boolean {
+  if (a.paused !== b.paused || a.version !== b.version) return false;
+  const ak = Object.keys(a.counts);
+  if (ak.length !== Object.keys(b.counts).length) return false;
+  for (const k of ak) if (a.counts[k] !== b.counts[k]) return false;
+  return true;
+}
+
+function sameWorkerContent(a: Worker, b: Worker): boolean {
+  return a.status === b.status && a.queue === b.queue && a.currentTask === b.currentTask && a.detail === b.detail;
+}

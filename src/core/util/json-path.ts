@@ -1,0 +1,37 @@
+// Dot paths into parsed JSON (`data.task.id`, `items.0.name`), for per-profile field mappings.
+
+/** The value at `path` in `value`, or undefined. An empty path returns the value itself. */
+export function getPath(value: unknown, path: string): unknown {
+  if (path === '') return value;
+  let current: unknown = value;
+  for (const segment of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    if (Array.isArray(current)) {
+      const index = Number(segment);
+      if (!Number.isInteger(index)) return undefined;
+      current = current[index];
+    } else {
+      if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
+      current = (current as Record<string, unknown>)[segment];
+    }
+  }
+  return current;
+}
+
+/** A scalar at `path` as a string (numbers and booleans converted), or undefined. */
+export function getString(value: unknown, path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const v = getPath(value, path);
+  if (typeof v === 'string') return v.length > 0 ? v : undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+/** A finite number at `path` (numeric strings accepted), or undefined. */
+export function getNumber(value: unknown, path: string | undefined): number | undefined {
+  if (path === undefined) return undefined;
+  const v = getPath(value, path);
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}

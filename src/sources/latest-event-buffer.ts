@@ -1,0 +1,63 @@
+// Backpressure for push sources: entity events are aggregated by entity (the latest upsert of a worker, queue,
+// workflow or task wins; the latest sample per series wins) and handed on once per tick, so a burst of updates
+// to a few entities costs a few store writes. Memory is bounded: at `maxPending` distinct keys it flushes at
+// once. Events without an entity (logs, generic events) pass straight through: nothing is queued without bound.
+import type { MonitorEvent } from '../core/model/events';
+import { queueKey, taskKey, workerKey, workflowKey } from '../core/model/keys';
+import { seriesKey } from '../core/store/monitor-store';
+
+export class LatestEventBuffer {
+  private pending = new Map<string, MonitorEvent>();
+  private scheduled: ReturnType<typeof setImmediate> | undefined;
+  private mergedCount = 0;
+
+  constructor(private readonly emit: (event: MonitorEvent) => void, private readonly maxPending = 10_000) {}
+
+  push(event: MonitorEvent): void {
+    const key = entityKey(event);
+    if (key === undefined) {
+      this.emit(event);
+      return;
+    }
+    if (this.pending.delete(key)) this.mergedCount++;
+    this.pending.set(key, event);
+    if (this.pending.size >= this.maxPending) this.flush();
+    else this.scheduled ??= setImmediate(this.flushLater);
+  }
+
+  private readonly flushLater = (): void => this.flush();
+
+  /** Events replaced by a later one for the same entity before they were handed on. */
+  get merged(): number { return this.mergedCount; }
+  get size(): number { return this.pending.size; }
+
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    for (const event of batch.values()) this.emit(event);
+  }
+
+  /** Drops what is pending (the connection it came from is gone). */
+  discard(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    this.pending.clear();
+  }
+}
+
+function entityKey(event: MonitorEvent): string | undefined {
+  switch (event.type) {
+    case 'queue.upsert': return queueKey(event.queue.connectionId, event.queue.name);
+    case 'queue.removed': return queueKey(event.connectionId, event.name);
+    case 'worker.upsert': return workerKey(event.worker.connectionId, event.worker.id);
+    case 'worker.removed': return workerKey(event.connectionId, event.id);
+    case 'workflow.upsert': return workflowKey(event.workflow.connectionId, event.workflow.id);
+    case 'task.upsert': return taskKey(event.task.connectionId, event.task.queue, event.task.id);
+    case 'task.removed': return taskKey(event.connectionId, event.queue, event.id);
+    case 'metric': return `metric:${seriesKey(event.sample)}`;
+    default: return undefined;
+  }
+}

@@ -1,0 +1,101 @@
+// One MQTT connection for a profile: mqtt://, mqtts://, ws:// and wss:// (MQTT 3.1.1 or 5), credentials from
+// the profile (SecretStorage in the extension), TLS CA from a file. No automatic reconnect: the supervisor
+// owns reconnecting, and every new connection subscribes again.
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { ConnectionProfile } from '../../core/config/connection-profile';
+import { readStreamOptions } from '../../core/config/stream-options';
+
+export interface MqttSession {
+  readonly client: MqttClient;
+  close(): Promise<void>;
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export function mqttClientOptions(profile: ConnectionProfile): IClientOptions {
+  const opts = readStreamOptions(profile.options);
+  const url = new URL(profile.url);
+  const options: IClientOptions = {
+    clientId: opts.clientId ?? `taskscope-${randomBytes(6).toString('hex')}`,
+    protocolVersion: opts.mqttVersion ?? 4,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    keepalive: 30,
+    resubscribe: false,
+  };
+  const username = profile.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = profile.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  if (username !== undefined) options.username = username;
+  if (password !== undefined) options.password = password;
+  if (profile.tls?.caFile) options.ca = readFileSync(profile.tls.caFile);
+  if (profile.tls?.rejectUnauthorized !== undefined) options.rejectUnauthorized = profile.tls.rejectUnauthorized;
+  return options;
+}
+
+/**
+ * Connects, subscribes to `filters` and resolves once the broker granted them; rejects on a failed
+ * connect or when the broker refuses every filter. `onMessage` receives raw payloads; `onLost` fires once when
+ * an established connection closes.
+ */
+export async function openMqtt(
+  profile: ConnectionProfile,
+  filters: readonly string[],
+  onMessage: (topic: string, payload: Buffer) => void,
+  onLost: (error: Error) => void,
+  onWarn: (message: string) => void,
+): Promise<MqttSession> {
+  const opts = readStreamOptions(profile.options);
+  const qos = opts.qos ?? 0;
+  const urlForClient = withoutCredentials(profile.url);
+  const client = mqtt.connect(urlForClient, mqttClientOptions(profile));
+  let established = false;
+  let lastError: Error | undefined;
+  let closed = false;
+  client.on('error', (err) => { lastError = err; });
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: Error): void => { cleanup(); reject(err); };
+    const onConnect = (): void => { cleanup(); resolve(); };
+    const onClose = (): void => { cleanup(); reject(lastError ?? new Error(`could not connect to ${urlForClient}`)); };
+    const cleanup = (): void => { client.off('connect', onConnect); client.off('close', onClose); client.off('error', fail); };
+    client.once('connect', onConnect);
+    client.once('close', onClose);
+    client.once('error', fail);
+  }).catch((err: unknown) => {
+    client.end(true);
+    throw err;
+  });
+  client.on('message', (topic, payload) => onMessage(topic, payload));
+  const granted = await client.subscribeAsync(filters.map((f) => f), { qos }).catch((err: unknown) => {
+    client.end(true);
+    throw err;
+  });
+  const refused = granted.filter((g) => g.qos === 128 || (typeof g.qos === 'number' && g.qos > 2));
+  if (refused.length === granted.length && granted.length > 0) {
+    client.end(true);
+    throw new Error(`the broker refused every subscription (${filters.join(', ')})`);
+  }
+  for (const r of refused) onWarn(`the broker refused the subscription "${r.topic}"`);
+  established = true;
+  client.on('close', () => {
+    if (!established || closed) return;
+    closed = true;
+    onLost(lastError ?? new Error('connection to the MQTT broker closed'));
+  });
+  return {
+    client,
+    close: async () => {
+      closed = true;
+      await client.endAsync(true).catch(() => undefined);
+    },
+  };
+}
+
+function withoutCredentials(raw: string): string {
+  const url = new URL(raw);
+  url.username = '';
+  url.password = '';
+  return url.toString();
+}

@@ -1,0 +1,112 @@
+// What every MQTT source shares: the connection (opened by the supervisor, subscribed again on every
+// connect), the topic browser fed with truncated previews, JSON decoding with size limits, and unknown
+// messages kept as `generic` events. Subclasses say which filters to subscribe and how to map a message.
+import type { ConnectionProfile } from '../../core/config/connection-profile';
+import { readStreamOptions, type StreamOptions } from '../../core/config/stream-options';
+import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
+import { TopicBrowser } from '../../core/topics/topic-browser';
+import { DEFAULT_PREVIEW_BYTES, oneLine, previewBytes, type PayloadPreview } from '../../core/util/payload-preview';
+import { openMqtt, type MqttSession } from './mqtt-connection';
+
+/** Payloads larger than this are previewed but not parsed. */
+export const MAX_PARSE_BYTES = 8 * 1024 * 1024;
+const GENERIC_SUMMARY_CHARS = 300;
+
+export interface MqttMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly preview: PayloadPreview;
+  readonly at: number;
+}
+
+export abstract class MqttSourceBase implements Source {
+  protected readonly opts: StreamOptions;
+  protected ctx: SourceContext | undefined;
+  protected session: MqttSession | undefined;
+  readonly topicBrowser: TopicBrowser;
+  private readonly previewLimit: number;
+  /** Messages received since construction (all connections). */
+  messagesReceived = 0;
+
+  constructor(readonly profile: ConnectionProfile) {
+    this.opts = readStreamOptions(profile.options);
+    this.previewLimit = this.opts.payloadPreviewBytes ?? DEFAULT_PREVIEW_BYTES;
+    this.topicBrowser = new TopicBrowser(this.opts.topicHistoryBytes ? { historyBytesPerTopic: this.opts.topicHistoryBytes } : {});
+  }
+
+  protected abstract filters(): string[];
+  /** Maps one message; return false to keep it as a generic event. */
+  protected abstract handle(message: MqttMessage, json: unknown): boolean;
+  protected onConnected(): void { /* subclasses start timers */ }
+  protected onDisconnected(): void { /* subclasses stop timers */ }
+
+  async connect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
+    this.ctx = ctx;
+    this.session = await openMqtt(this.profile, this.filters(), (topic, payload) => this.receive(topic, payload), onLost,
+      (m) => ctx.log.warn(`[${this.profile.id}] ${m}`));
+    this.onConnected();
+  }
+
+  async disconnect(): Promise<void> {
+    this.onDisconnected();
+    const s = this.session;
+    this.session = undefined;
+    if (s) await s.close();
+  }
+
+  setVisible(_visible: boolean): void { /* pushed data: nothing to poll */ }
+  async refresh(): Promise<void> { /* pushed data: the views already show the latest values */ }
+
+  actions(): readonly ActionDeclaration[] { return []; }
+
+  async runAction(actionId: string, _target: ActionTarget, _progress: ActionProgress): Promise<ActionResult> {
+    return { ok: false, affected: 0, message: `${this.profile.system} over MQTT has no action "${actionId}"` };
+  }
+
+  topics(): TopicBrowser { return this.topicBrowser; }
+
+  /** Entry point for every message; exposed for the fuzzer and the benchmark. */
+  receive(topic: string, payload: Buffer): void {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    this.messagesReceived++;
+    const at = ctx.now();
+    // Decode once: a payload within the preview limit is its own preview and is what JSON.parse reads.
+    const whole = payload.byteLength <= this.previewLimit ? payload.toString('utf8') : undefined;
+    const preview: PayloadPreview = whole !== undefined ? { text: whole, bytes: payload.byteLength, truncated: false } : previewBytes(payload, this.previewLimit);
+    this.topicBrowser.record(topic, preview, at);
+    const message: MqttMessage = { topic, payload, preview, at };
+    if (!this.wantsJson(topic)) {
+      this.keepGeneric(message);
+      return;
+    }
+    if (payload.byteLength > MAX_PARSE_BYTES) {
+      ctx.reject('mqtt-payload-too-large', `${topic}: ${payload.byteLength} bytes, previewed only`);
+      this.keepGeneric(message);
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(whole ?? payload.toString('utf8'));
+    } catch {
+      json = undefined;
+    }
+    try {
+      if (!this.handle(message, json)) this.keepGeneric(message);
+    } catch (error) {
+      // A mapping bug must not take the connection down: count it like a bad frame.
+      ctx.reject('mqtt-handler', `${topic}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Whether messages on `topic` are mapped at all (and so worth parsing). */
+  protected wantsJson(_topic: string): boolean { return true; }
+
+  protected keepGeneric(message: MqttMessage): void {
+    this.ctx?.emit({
+      type: 'generic', connectionId: this.profile.id, name: `mqtt:${message.topic.slice(0, 256)}`,
+      summary: oneLine(message.preview.text.length > GENERIC_SUMMARY_CHARS * 2 ? { ...message.preview, text: message.preview.text.slice(0, GENERIC_SUMMARY_CHARS * 2) } : message.preview, GENERIC_SUMMARY_CHARS),
+      at: message.at,
+    });
+  }
+}

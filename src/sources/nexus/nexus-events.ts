@@ -1,0 +1,104 @@
+// Nexus Agents monitoring events (trilogy-group/nexus-agents @ 415fe5cc, src/monitoring/models.py and
+// src/api/monitoring_ws.py; see shared/reference/protocols.md §2), transport-neutral: the same JSON arrives over
+// Redis pub/sub (`nexus:events`, `nexus:events:project:{id}`, `nexus:events:stats`) and the `/ws/monitor`
+// WebSocket, so both Nexus sources parse with this and map with `NexusEventMapper` (nexus-mapper.ts). One event
+// may arrive twice (global plus project or stats channel, and the WS server forwards both copies); `parseNexusFrame`
+// drops repeats by `event_id` with a bounded DedupSet, which may be shared by several sources (nexus-deployment.ts).
+import { z } from 'zod';
+import type { DedupSet } from '../../core/util/dedup-set';
+
+/** The MonitoringEventType values the mapper has a shape for; any other `event_type` is kept as a generic event. */
+export const NEXUS_EVENT_TYPES = [
+  'worker_started', 'worker_heartbeat', 'worker_stopped', 'task_enqueued', 'task_started', 'task_retry',
+  'task_completed', 'task_failed', 'task_stalled', 'phase_started', 'phase_completed', 'queue_depth_update', 'stats_snapshot',
+] as const;
+
+/** TaskStatus values (src/orchestration/task_types.py). */
+export const NEXUS_TASK_STATUSES = ['pending', 'processing', 'completed', 'failed', 'retrying'] as const;
+export const NEXUS_PRIORITY_QUEUES = ['high_priority', 'normal_priority', 'low_priority'] as const;
+/** Task.priority → list (0 low, 1 normal, 2 high). */
+export const PRIORITY_QUEUE: Readonly<Record<number, string>> = { 0: 'low_priority', 1: 'normal_priority', 2: 'high_priority' };
+
+// Sizes are bounded once per frame (maxEventChars), not per field: per-field checks cost ~30% of ingest. The mapper
+// cuts what it displays.
+const str = z.string();
+const counts = z.record(z.string(), z.number().finite());
+/**
+ * The flat MonitoringEvent: every field present and unset ones null on the wire. `event_id` and `ts` are accepted
+ * missing too (hand-built frames, older emitters): such an event is not de-duplicated and is dated on arrival.
+ */
+export const nexusEventSchema = z.object({
+  event_id: z.string().min(1).max(200).nullish(),
+  ts: z.union([str, z.number()]).nullish(),
+  event_type: z.string().min(1).max(200),
+  project_id: str.nullish(),
+  parent_task_id: str.nullish(),
+  task_id: str.nullish(),
+  task_type: str.nullish(),
+  phase: str.nullish(),
+  // An int in the code; accept a numeric string too, since the WS snapshot and older emitters differ.
+  worker_id: z.union([z.number().int(), z.string().min(1).max(200)]).nullish(),
+  retry_count: z.number().int().nullish(),
+  status: str.nullish(),
+  duration_ms: z.number().finite().nullish(),
+  counts: counts.nullish(),
+  queue: counts.nullish(),
+  message: str.nullish(),
+  error: str.nullish(),
+  meta: z.record(z.string(), z.unknown()).nullish(),
+});
+export type NexusEvent = z.infer<typeof nexusEventSchema>;
+
+/** Over Redis: Nexus truncates events above 8 KiB (MONITORING_MAX_EVENT_SIZE_BYTES); anything far larger is not from it. */
+export const MAX_EVENT_CHARS = 256 * 1024;
+
+/** The snapshot the WS server sends on connect always has this id: never a duplicate of anything. */
+export const SNAPSHOT_EVENT_ID = 'snapshot';
+
+/** Reject kinds, as counted by `ctx.reject`. */
+export type NexusRejectKind = 'invalid-json' | 'nexus-frame' | 'nexus-event';
+
+export type NexusParse =
+  | { readonly kind: 'event'; readonly event: NexusEvent }
+  | { readonly kind: 'duplicate' }
+  /** A frame that is not an event but expected (the WS `{"type":"ping"}` / `{"type":"pong"}` keepalive). */
+  | { readonly kind: 'control' }
+  | { readonly kind: 'invalid'; readonly reject: NexusRejectKind; readonly problem: string };
+
+/** JSON text → validated event; repeats (by event_id, per `dedup`) come back as `duplicate` before full validation. */
+export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = MAX_EVENT_CHARS): NexusParse {
+  if (text.length > maxEventChars) return { kind: 'invalid', reject: 'nexus-event', problem: `event of ${text.length} characters (limit ${maxEventChars})` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', reject: 'invalid-json', problem: `not JSON: ${text.slice(0, 60)}` };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { kind: 'invalid', reject: 'nexus-event', problem: `not a JSON object: ${text.slice(0, 60)}` };
+  const rec = raw as Record<string, unknown>;
+  if (rec['event_type'] === undefined && 'type' in rec) {
+    return rec['type'] === 'ping' || rec['type'] === 'pong' ? { kind: 'control' } : { kind: 'invalid', reject: 'nexus-frame', problem: `unknown frame type: ${text.slice(0, 160)}` };
+  }
+  const id = rec['event_id'];
+  const dedupId = typeof id === 'string' && id !== SNAPSHOT_EVENT_ID ? id : undefined;
+  // A repeat skips validation (the cheap path for the second copy); an id is remembered only once its event is valid,
+  // so a malformed frame is rejected every time it comes.
+  if (dedupId !== undefined && dedup.has(dedupId)) {
+    dedup.firstSeen(dedupId); // counts the repeat
+    return { kind: 'duplicate' };
+  }
+  const parsed = nexusEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { kind: 'invalid', reject: 'nexus-event', problem: `${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')}: ${text.slice(0, 160)}` };
+  }
+  if (dedupId !== undefined) dedup.firstSeen(dedupId);
+  return { kind: 'event', event: parsed.data };
+}
+
+/** The priority list of a task from its enqueue meta: `nexus:tasks:high_priority` → `high_priority`; 0/1/2 → low/normal/high. */
+export function queueName(meta: Readonly<Record<string, unknown>> | null | undefined): string | undefined {
+  const q = meta?.['queue'];
+  if (typeof q === 'string' && q.length > 0) return (q.startsWith('nexus:tasks:') ? q.slice(12) : q).slice(0, 200);
+  const p = meta?.['priority'];
+  return typeof p === 'number' ? PRIORITY_QUEUE[p] : undefined;
+}

@@ -1,0 +1,300 @@
+// Nexus Agents events → the model, for every transport (Redis pub/sub and the /ws/monitor WebSocket): workers
+// (started/heartbeat/stopped, busy while on a task, stale when heartbeats stop), tasks with their status and
+// priority list, priority queues with their depth, research tasks (parents) as workflows with phases as stages
+// and progress from task counts, log records for messages and errors, metric samples for the dashboard cards
+// (workers online, queue depth by priority, task counts by status, phase activity, task duration), and event
+// types it has no shape for kept as generic events. Bounded in every dimension.
+import type { LogLevel, Workflow, WorkflowStage, Worker, WorkerStatus } from '../../core/model/entities';
+import type { MonitorEvent } from '../../core/model/events';
+import { DedupSet } from '../../core/util/dedup-set';
+import { DEFAULT_PREVIEW_CHARS, previewLine } from '../../core/util/preview';
+import { MAX_EVENT_CHARS, NEXUS_TASK_STATUSES, parseNexusFrame, queueName, type NexusEvent, type NexusParse } from './nexus-events';
+import { NexusTaskTimes } from './task-times';
+
+/** MONITORING_HEARTBEAT_TTL_SEC default: a worker silent for longer is stale. */
+export const NEXUS_HEARTBEAT_TTL_MS = 30_000;
+const MAX_WORKERS = 10_000;
+const MAX_PHASES = 100;
+const MAX_TASK_QUEUES = 50_000;
+const MAX_TEXT = 2_000;
+
+export interface NexusMapperOptions {
+  readonly connectionId: string;
+  readonly system: 'nexus';
+  readonly now: () => number;
+  /** De-duplication by event_id; pass one to share it (nexus-deployment.ts). Default: own, `dedupCapacity` ids. */
+  readonly dedup?: DedupSet;
+  readonly dedupCapacity?: number;
+  /** Research tasks (workflows) remembered for their phases. */
+  readonly maxParents?: number;
+  /** Frames longer than this are rejected (default MAX_EVENT_CHARS; the WS source relies on its frame cap). */
+  readonly maxEventChars?: number;
+  /**
+   * Whether queue depths in stats events become `queue.upsert` rows (`{pending: depth}`). The WebSocket source has
+   * nothing else; the Redis source reads the lists' TaskStatus counts itself and takes only the metric.
+   */
+  readonly queuesFromStats?: boolean;
+  /** Display budget of a generic event's payload preview. */
+  readonly previewChars?: number;
+}
+
+interface WorkerState { status: WorkerStatus; currentTask?: string; lastSeen: number; detail?: string }
+
+interface ParentState {
+  readonly id: string;
+  projectId?: string;
+  readonly stages: Map<string, string>;
+  /** From per-parent stats (or the Redis task group); without them progress counts phases. */
+  progress?: { done: number; total: number; failed: number };
+  updatedAt: number;
+}
+
+/** ISO text (Nexus sends UTC with an offset; without one UTC is assumed) or epoch seconds/ms → ms. */
+function timestampMs(ts: string | number | null | undefined): number | undefined {
+  if (typeof ts === 'number') return Number.isFinite(ts) && ts > 0 ? (ts < 1e11 ? Math.round(ts * 1000) : Math.round(ts)) : undefined;
+  if (!ts) return undefined;
+  const ms = Date.parse(/([zZ]|[+-]\d{2}:?\d{2})$/.test(ts) ? ts : `${ts}Z`);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+const EVENT_STATUS: Readonly<Record<string, string>> = {
+  task_enqueued: 'pending', task_started: 'processing', task_retry: 'retrying', task_completed: 'completed', task_failed: 'failed', task_stalled: 'stalled',
+};
+const LOG_LEVEL: Readonly<Record<string, LogLevel>> = { task_failed: 'error', task_retry: 'warn', task_stalled: 'warn', worker_stopped: 'warn' };
+
+/** Turns Nexus events into MonitorEvents; keeps phases per research task and what each worker is running. */
+export class NexusEventMapper {
+  readonly dedup: DedupSet;
+  private readonly workers = new Map<string, WorkerState>();
+  private readonly parents = new Map<string, ParentState>();
+  /** Created/start times of tasks, for the events that do not repeat them. */
+  private readonly taskTimes = new NexusTaskTimes();
+  private readonly taskQueue = new Map<string, string>();
+  private readonly connectionId: string;
+
+  constructor(private readonly opts: NexusMapperOptions) {
+    this.dedup = opts.dedup ?? new DedupSet(opts.dedupCapacity ?? 10_000);
+    this.connectionId = opts.connectionId;
+  }
+
+  /** Events of one burst share their `ts` text: the last one parsed is kept, per mapper (no shared state). */
+  private lastTs: string | number | null | undefined;
+  private lastMs: number | undefined;
+
+  private eventTime(ts: string | number | null | undefined): number | undefined {
+    if (ts !== this.lastTs) {
+      this.lastTs = ts;
+      this.lastMs = timestampMs(ts);
+    }
+    return this.lastMs;
+  }
+
+  /** JSON text → validated event, `duplicate`, `control` (keepalive) or `invalid` (with its reject kind). */
+  parse(text: string): NexusParse { return parseNexusFrame(text, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS); }
+
+  /** Remembers which priority list a task is in, so later events (which do not say) land on the same row. */
+  rememberQueue(taskId: string, queue: string): void {
+    this.taskQueue.delete(taskId);
+    this.taskQueue.set(taskId, queue);
+    if (this.taskQueue.size > MAX_TASK_QUEUES) this.taskQueue.delete(this.taskQueue.keys().next().value as string);
+  }
+
+  queueOf(taskId: string): string | undefined { return this.taskQueue.get(taskId); }
+  currentTask(workerId: string): string | undefined { return this.workers.get(workerId)?.currentTask; }
+
+  /**
+   * One event → model events. `text` (the frame) is the payload preview of an event type without a shape.
+   * Hot path (every message): no closures or object spreads per call.
+   */
+  map(e: NexusEvent, text?: string): MonitorEvent[] {
+    const at = this.eventTime(e.ts) ?? this.opts.now();
+    const out: MonitorEvent[] = [];
+    const workerId = e.worker_id === null || e.worker_id === undefined ? undefined : String(e.worker_id);
+    const detail = e.message ? e.message.slice(0, MAX_TEXT) : undefined;
+
+    switch (e.event_type) {
+      case 'worker_started':
+      case 'worker_heartbeat': {
+        if (workerId === undefined) break;
+        const current = this.workers.get(workerId);
+        const busy = current?.status === 'busy' ? current.currentTask : undefined;
+        this.setWorker(out, workerId, busy ? 'busy' : 'online', at, busy, detail);
+        break;
+      }
+      case 'worker_stopped':
+        if (workerId !== undefined) this.setWorker(out, workerId, 'offline', at, undefined, detail);
+        break;
+      case 'task_enqueued':
+      case 'task_started':
+      case 'task_retry':
+      case 'task_completed':
+      case 'task_failed':
+      case 'task_stalled':
+        this.task(out, e, workerId, at, detail);
+        break;
+      case 'phase_started':
+      case 'phase_completed': {
+        if (!e.phase) break;
+        const phase = e.phase.slice(0, 200);
+        const running = e.event_type === 'phase_started';
+        this.metric(out, 'nexus_phase_active', running ? 1 : 0, { phase }, at);
+        if (!e.parent_task_id) break;
+        const p = this.parent(e.parent_task_id, e.project_id, at);
+        if (p.stages.has(phase) || p.stages.size < MAX_PHASES) p.stages.set(phase, running ? 'running' : 'completed');
+        out.push({ type: 'workflow.upsert', workflow: this.workflow(p) });
+        break;
+      }
+      case 'stats_snapshot':
+      case 'queue_depth_update':
+        this.stats(out, e, at);
+        break;
+      default:
+        out.push({ type: 'generic', connectionId: this.connectionId, name: e.event_type, summary: previewLine(text ?? JSON.stringify(e), this.opts.previewChars ?? DEFAULT_PREVIEW_CHARS), at });
+        return out;
+    }
+    const logText = e.error ?? e.message;
+    if (logText) {
+      out.push({
+        type: 'log',
+        record: {
+          connectionId: this.connectionId, system: 'nexus', timestamp: at, level: LOG_LEVEL[e.event_type] ?? 'info',
+          message: `${e.event_type}${e.phase ? ` ${e.phase.slice(0, 200)}` : ''}: ${logText.slice(0, DEFAULT_PREVIEW_CHARS)}`, worker: workerId, task: e.task_id?.slice(0, 512) ?? undefined,
+        },
+      });
+    }
+    return out;
+  }
+
+  /** Workers whose heartbeat stopped longer than the TTL ago are marked stale (returned, to be emitted). */
+  markStale(now: number, ttlMs = NEXUS_HEARTBEAT_TTL_MS): MonitorEvent[] {
+    const out: MonitorEvent[] = [];
+    for (const [id, w] of this.workers) {
+      if ((w.status === 'online' || w.status === 'busy') && now - w.lastSeen > ttlMs) this.setWorker(out, id, 'stale', w.lastSeen, w.currentTask, w.detail);
+    }
+    return out;
+  }
+
+  /** Progress of a task group read from Redis state (`nexus:task_group:{parent}`), merged with its phases. */
+  groupProgress(parentId: string, done: number, total: number, failed: number, at: number, projectId?: string): Workflow {
+    const p = this.parent(parentId, projectId, at);
+    p.progress = { done, total, failed };
+    return this.workflow(p);
+  }
+
+  private task(out: MonitorEvent[], e: NexusEvent, workerId: string | undefined, at: number, detail: string | undefined): void {
+    const taskId = e.task_id?.slice(0, 512);
+    const status = e.status?.slice(0, 64) ?? EVENT_STATUS[e.event_type] ?? e.event_type;
+    // A retry ends this attempt: its span stops here, and the next task_started opens a new one.
+    const finished = e.event_type === 'task_completed' || e.event_type === 'task_failed' || e.event_type === 'task_retry';
+    if (taskId) {
+      const metaQueue = queueName(e.meta);
+      if (metaQueue) this.rememberQueue(taskId, metaQueue);
+      // Only task_enqueued/task_started carry the created/start time: remembered for the later events.
+      const known = this.taskTimes.update(taskId, e.event_type, at, { durationMs: e.duration_ms });
+      const parent = e.parent_task_id?.slice(0, 512) ?? undefined;
+      out.push({
+        type: 'task.upsert',
+        task: {
+          connectionId: this.connectionId, system: 'nexus', id: taskId, queue: this.taskQueue.get(taskId),
+          name: e.task_type?.slice(0, 200) ?? undefined, status, worker: workerId, workflowId: parent, parentId: parent,
+          attempts: e.retry_count ?? undefined, error: e.error?.slice(0, MAX_TEXT) ?? undefined,
+          createdAt: known.createdAt,
+          startedAt: known.startedAt,
+          finishedAt: finished ? at : undefined,
+          updatedAt: at,
+        },
+      });
+    }
+    if (workerId !== undefined) {
+      if (e.event_type === 'task_started') this.setWorker(out, workerId, 'busy', at, taskId, detail);
+      else if (e.event_type !== 'task_enqueued') {
+        // Free again, unless it has since started another task (a late copy of an older event).
+        const w = this.workers.get(workerId);
+        if (!(w?.status === 'busy' && w.currentTask !== taskId && w.lastSeen > at)) this.setWorker(out, workerId, 'online', at, undefined, detail);
+      }
+    }
+    if (finished && e.duration_ms !== null && e.duration_ms !== undefined) {
+      this.metric(out, 'nexus_task_duration_ms', e.duration_ms, e.task_type ? { status, task_type: e.task_type.slice(0, 100) } : { status }, at);
+    }
+  }
+
+  private stats(out: MonitorEvent[], e: NexusEvent, at: number): void {
+    if (e.queue) {
+      for (const name in e.queue) {
+        if (name === 'total') continue;
+        const queue = name.slice(0, 200);
+        const depth = e.queue[name]!;
+        if (this.opts.queuesFromStats) out.push({ type: 'queue.upsert', queue: { connectionId: this.connectionId, system: 'nexus', name: queue, counts: { pending: depth }, updatedAt: at } });
+        this.metric(out, 'nexus_queue_depth', depth, { queue }, at);
+      }
+    }
+    const online = e.meta?.['workers_online'];
+    if (typeof online === 'number' && Number.isFinite(online)) this.metric(out, 'nexus_workers_online', online, {}, at);
+    if (e.counts) {
+      const parent = e.parent_task_id?.slice(0, 200);
+      for (const status in e.counts) {
+        this.metric(out, 'nexus_tasks', e.counts[status]!, parent ? { status: status.slice(0, 100), parent_task_id: parent } : { status: status.slice(0, 100) }, at);
+      }
+      if (e.parent_task_id) {
+        const p = this.parent(e.parent_task_id, e.project_id, at);
+        const c = e.counts;
+        const failed = c['failed'] ?? 0;
+        let total = 0;
+        for (const s of NEXUS_TASK_STATUSES) total += c[s] ?? 0;
+        p.progress = { done: (c['completed'] ?? 0) + failed, total, failed };
+        out.push({ type: 'workflow.upsert', workflow: this.workflow(p) });
+      }
+    }
+  }
+
+  private setWorker(out: MonitorEvent[], id: string, status: WorkerStatus, at: number, currentTask: string | undefined, detail: string | undefined): void {
+    const known = this.workers.get(id);
+    if (!known && this.workers.size >= MAX_WORKERS) return;
+    const keptDetail = detail ?? known?.detail;
+    this.workers.set(id, { status, currentTask, lastSeen: at, detail: keptDetail });
+    const worker: Worker = { connectionId: this.connectionId, system: 'nexus', id, status, lastSeen: at, currentTask, detail: keptDetail, updatedAt: at };
+    out.push({ type: 'worker.upsert', worker });
+  }
+
+  private metric(out: MonitorEvent[], name: string, value: number, labels: Record<string, string>, at: number): void {
+    out.push({ type: 'metric', sample: { connectionId: this.connectionId, system: 'nexus', name, labels, timestamp: at, value } });
+  }
+
+  /** Least recently updated research tasks are forgotten first. */
+  private parent(rawId: string, projectId: string | null | undefined, at: number): ParentState {
+    const id = rawId.slice(0, 512);
+    let p = this.parents.get(id);
+    if (p) this.parents.delete(id);
+    else {
+      if (this.parents.size >= (this.opts.maxParents ?? 5_000)) this.parents.delete(this.parents.keys().next().value as string);
+      p = { id, stages: new Map(), updatedAt: at };
+    }
+    this.parents.set(id, p);
+    if (projectId) p.projectId = projectId.slice(0, 200);
+    p.updatedAt = Math.max(p.updatedAt, at);
+    return p;
+  }
+
+  /**
+   * A running phase means the research task runs; otherwise counts decide (all done → completed, with failures
+   * said); without counts, its phases do.
+   */
+  private workflow(p: ParentState): Workflow {
+    const stages: WorkflowStage[] = [];
+    let done = 0;
+    let running = false;
+    for (const [name, status] of p.stages) {
+      stages.push({ name, status });
+      if (status === 'running') running = true;
+      else done++;
+    }
+    const progress = p.progress ?? { done, total: stages.length, failed: 0 };
+    const finished = progress.total > 0 ? progress.done >= progress.total : !running;
+    const status = running || !finished ? 'running' : progress.failed > 0 ? 'completed with failures' : 'completed';
+    return {
+      connectionId: this.connectionId, system: 'nexus', id: p.id,
+      name: p.projectId ? `${p.projectId} · ${p.id}` : p.id, status, done: progress.done, total: progress.total, stages,
+      updatedAt: p.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,36 @@
+// What a Nexus task event does not repeat: `task_started` / `task_completed` carry no queue (only
+// `task_enqueued` has `meta.queue`), and `task_completed` has no start time. The store replaces a task on every
+// upsert, so without this memory a finished task would lose its start (and drop off the Timeline) and a started
+// one would move to a queue-less key. Bounded: the oldest entries go first.
+export interface RememberedTask {
+  queue?: string;
+  createdAt?: number;
+  startedAt?: number;
+}
+
+export class NexusTaskTimes {
+  private readonly tasks = new Map<string, RememberedTask>();
+
+  constructor(private readonly capacity = 50_000) {}
+
+  /**
+   * Records what this event tells about task `id` and returns everything known so far. A `task_started` sets a
+   * new start (a retry runs again); a finish without a known start takes `at - durationMs` when the event says.
+   */
+  update(id: string, eventType: string, at: number, fields: { queue?: string | undefined; durationMs?: number | null | undefined }): Readonly<RememberedTask> {
+    const known = this.tasks.get(id) ?? {};
+    this.tasks.delete(id);
+    if (fields.queue !== undefined) known.queue = fields.queue;
+    if (eventType === 'task_enqueued') known.createdAt ??= at;
+    if (eventType === 'task_started') known.startedAt = at;
+    const finished = eventType === 'task_completed' || eventType === 'task_failed' || eventType === 'task_retry';
+    if (finished && known.startedAt === undefined && typeof fields.durationMs === 'number' && Number.isFinite(fields.durationMs) && fields.durationMs >= 0) {
+      known.startedAt = at - fields.durationMs;
+    }
+    this.tasks.set(id, known);
+    if (this.tasks.size > this.capacity) this.tasks.delete(this.tasks.keys().next().value as string);
+    return known;
+  }
+
+  queueOf(id: string): string | undefined { return this.tasks.get(id)?.queue; }
+}

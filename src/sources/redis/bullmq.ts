@@ -1,0 +1,478 @@
+// BullMQ over Redis: discovers queues with SCAN (never KEYS), reads counts for every state of every queue in
+// one round trip (a read-only Lua script per 100 queues, pipelined), lists workers from CLIENT LIST, follows the events streams on one connection
+// (bullmq-events.ts), pages jobs and loads one job on demand (bullmq-jobs.ts), reads flows (bullmq-flows.ts).
+// Reads only here; actions go through the `bullmq` package of the queue's major (bullmq-actions.ts).
+import type Redis from 'ioredis';
+import type { Cluster } from 'ioredis';
+import { masterForKey } from './redis-cluster';
+import type { ConnectionProfile } from '../../core/config/connection-profile';
+import type { Queue } from '../../core/model/entities';
+import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
+import type { TaskDetail } from '../../core/model/task-detail';
+import type { TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from '../../core/source/task-query';
+import { BullmqActionRunner, BULLMQ_ACTIONS } from './bullmq-actions';
+import { BullmqEventsReader, type StreamEvent } from './bullmq-events';
+import { BullmqFlowReader } from './bullmq-flows';
+import { BullmqJobReader } from './bullmq-jobs';
+import { createRedisClient, escapeGlob, isCluster, keyNodes, scanEveryNode } from './redis-client';
+import { isNoScript, RedisScript } from './redis-script';
+import {
+  parseBullmqVersion, parseWorkerClients, queueNameFromKey, STATE_KEYS, statesForVersion, type BullmqVersion,
+} from './bullmq-layout';
+
+export interface BullmqSourceOptions {
+  /** Re-read counts this often while visible. */
+  readonly pollIntervalMs: number;
+  /** Run a full discovery SCAN at most this often (it walks the whole keyspace). */
+  readonly discoveryIntervalMs: number;
+  readonly scanCount: number;
+  readonly createClient: (profile: ConnectionProfile) => Redis;
+  /** The one blocking connection that follows every queue's events stream; `undefined` turns live updates off. */
+  readonly createEventsClient: ((profile: ConnectionProfile) => Redis) | undefined;
+  /** The connection actions run on (handed to `bullmq`; never auto-pipelined). */
+  readonly createActionsClient: (profile: ConnectionProfile) => Redis;
+  /** Counts re-read at most this often after events (per burst). */
+  readonly eventsDebounceMs: number;
+}
+
+const DEFAULTS: BullmqSourceOptions = {
+  pollIntervalMs: 5_000,
+  discoveryIntervalMs: 60_000,
+  scanCount: 1_000,
+  createClient: (profile) => createRedisClient(profile, { connectionName: 'taskscope:reader' }),
+  createEventsClient: (profile) => createRedisClient(profile, { connectionName: 'taskscope:events', blocking: true }),
+  createActionsClient: (profile) => createRedisClient(profile, { connectionName: 'taskscope:actions' }),
+  eventsDebounceMs: 250,
+};
+
+/** Events after which a queue's flows are re-read. */
+const FLOW_EVENTS = new Set(['waiting-children', 'completed', 'failed', 'removed', 'waiting', 'retries-exhausted']);
+
+interface KnownQueue { readonly name: string; version?: BullmqVersion }
+
+/**
+ * Counts of many queues in one command: KEYS are, per queue, `meta` then every state key in STATE_KEYS order;
+ * ARGV[1] is the number of state keys, then 'l'/'z' per state. Reply per queue: version, paused, then each count
+ * (a number, or the error text when the key has another type). Read-only; O(1) per key.
+ */
+const COUNTS_LUA = `
+local n = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS, n + 1 do
+  local meta = redis.pcall('HMGET', KEYS[i], 'version', 'paused')
+  if type(meta) == 'table' and meta.err then meta = {false, false} end
+  out[#out + 1] = meta[1]
+  out[#out + 1] = meta[2]
+  for j = 1, n do
+    local c = redis.pcall(ARGV[j + 1] == 'l' and 'LLEN' or 'ZCARD', KEYS[i + j])
+    if type(c) == 'table' and c.err then c = c.err end
+    out[#out + 1] = c
+  end
+end
+return out`;
+const COUNTS_SCRIPT = new RedisScript(COUNTS_LUA);
+/** Queues per EVALSHA, so no single script call keeps Redis busy for long. */
+const COUNTS_CHUNK = 100;
+const STATE_ENTRIES = Object.entries(STATE_KEYS) as [keyof typeof STATE_KEYS, { suffix: string; type: 'list' | 'zset' }][];
+const COUNTS_ARGS = [STATE_ENTRIES.length, ...STATE_ENTRIES.map(([, k]) => (k.type === 'list' ? 'l' : 'z'))];
+
+export class BullmqSource implements Source {
+  private readonly options: BullmqSourceOptions;
+  private readonly prefix: string;
+  private client: Redis | undefined;
+  private ctx: SourceContext | undefined;
+  private queues = new Map<string, KnownQueue>();
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastDiscovery = 0;
+  private visible = false;
+  private polling = false;
+  private clientListRefused = false;
+  private workerIds = new Set<string>();
+  private jobs: BullmqJobReader | undefined;
+  private flows: BullmqFlowReader | undefined;
+  private events: BullmqEventsReader | undefined;
+  private eventsClient: Redis | undefined;
+  private actionsClient: Redis | undefined;
+  private actionRunner: BullmqActionRunner | undefined;
+  private readonly dirty = new Set<string>();
+  private readonly dirtyFlows = new Set<string>();
+  private dirtyTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Resyncs after a gap in an events stream (read by tests). */
+  resyncs = 0;
+
+  constructor(readonly profile: ConnectionProfile, options: Partial<BullmqSourceOptions> = {}) {
+    this.options = { ...DEFAULTS, pollIntervalMs: profile.pollIntervalMs ?? DEFAULTS.pollIntervalMs, ...options };
+    this.prefix = profile.prefix ?? 'bull';
+  }
+
+  async connect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
+    this.ctx = ctx;
+    const client = this.options.createClient(this.profile);
+    this.client = client;
+    let established = false;
+    let lastError: Error | undefined;
+    client.on('error', (err: Error) => {
+      lastError = err;
+      if (established) ctx.log.debug(`[${this.profile.id}] redis: ${err.message}`);
+    });
+    client.on('end', () => { if (established) onLost(lastError ?? new Error('connection to Redis closed')); });
+    // ioredis rejects with a bare "Connection is closed."; the 'error' event before it says why (ECONNREFUSED…).
+    await client.connect().catch((error: unknown) => { throw lastError ?? error; });
+    established = true;
+    const readerOpts = { connectionId: this.profile.id, prefix: this.prefix, now: () => this.now() };
+    this.jobs = new BullmqJobReader(() => this.requireClient(), readerOpts);
+    this.flows = new BullmqFlowReader(() => this.requireClient(), this.jobs, readerOpts);
+    await this.discover();
+    await this.readCounts();
+    await this.readWorkers();
+    await this.readFlows();
+    await this.startEvents(ctx, onLost);
+    this.schedulePoll();
+  }
+
+  /** Follows every queue's events stream on one blocking connection; a failure leaves polling in charge. */
+  private async startEvents(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
+    if (!this.options.createEventsClient) return;
+    if (this.client && isCluster(this.client) && !/\{[^}]+\}/.test(this.prefix)) {
+      // One read covers every stream, so on a Cluster they must share a slot: a prefix with a hash tag, `{bull}`.
+      ctx.log.warn(`[${this.profile.id}] Redis Cluster with prefix "${this.prefix}" (no {hash tag}): events streams are not followed, counts are polled`);
+      return;
+    }
+    const client = this.options.createEventsClient(this.profile);
+    client.on('error', (err: Error) => ctx.log.debug(`[${this.profile.id}] events connection: ${err.message}`));
+    try {
+      await client.connect();
+    } catch (error) {
+      ctx.log.warn(`[${this.profile.id}] events stream connection failed (${String(error)}); counts are polled instead`);
+      client.disconnect();
+      return;
+    }
+    client.on('end', () => { if (this.eventsClient === client) onLost(new Error('events connection to Redis closed')); });
+    this.eventsClient = client;
+    // Every stream key shares the prefix's hash tag, so one master owns them all: the blocking reads go to it.
+    const reader = isCluster(client) ? masterForKey(client as unknown as Cluster, this.key('_', 'events')) ?? client : client;
+    this.events = new BullmqEventsReader(reader, this.prefix, {
+      onEvents: (events) => this.onStreamEvents(events),
+      onGap: (queue, detail) => {
+        this.resyncs++;
+        ctx.log.info(`[${this.profile.id}] events stream of ${queue}: ${detail}; re-reading counts (resync)`);
+        ctx.emit({ type: 'generic', connectionId: this.profile.id, name: 'bullmq.resync', summary: `${queue}: events missed (${detail}); counts re-read`, at: this.now() });
+        this.markDirty(queue, true);
+      },
+      onBadKey: (queue, detail) => ctx.reject('bullmq-events-key', detail),
+      onError: (error) => ctx.log.warn(`[${this.profile.id}] events stream: ${error.message}`),
+    });
+    await this.events.start([...this.queues.keys()]);
+  }
+
+  private onStreamEvents(events: readonly StreamEvent[]): void {
+    for (const e of events) this.markDirty(e.queue, FLOW_EVENTS.has(e.event));
+  }
+
+  /** Queues touched by events: their counts (and flows) are re-read once per burst. */
+  private markDirty(queue: string, flows: boolean): void {
+    this.dirty.add(queue);
+    if (flows) this.dirtyFlows.add(queue);
+    if (this.dirtyTimer) return;
+    this.dirtyTimer = setTimeout(() => {
+      this.dirtyTimer = undefined;
+      const names = [...this.dirty].filter((n) => this.queues.has(n));
+      const flowQueues = [...this.dirtyFlows].filter((n) => this.queues.has(n));
+      this.dirty.clear();
+      this.dirtyFlows.clear();
+      if (!this.client) return;
+      void this.readCounts(names)
+        .then(() => (flowQueues.length > 0 ? this.readFlows(flowQueues) : undefined))
+        .catch((e: unknown) => this.ctx?.log.warn(`[${this.profile.id}] live update failed: ${String(e)}`));
+    }, this.options.eventsDebounceMs);
+    this.dirtyTimer.unref?.();
+  }
+
+  async disconnect(): Promise<void> {
+    this.clearPoll();
+    if (this.dirtyTimer) clearTimeout(this.dirtyTimer);
+    this.dirtyTimer = undefined;
+    const events = this.events;
+    const eventsClient = this.eventsClient;
+    this.events = undefined;
+    this.eventsClient = undefined;
+    eventsClient?.removeAllListeners('end');
+    eventsClient?.disconnect(); // unblocks XREAD BLOCK
+    await events?.stop();
+    const runner = this.actionRunner;
+    const actionsClient = this.actionsClient;
+    this.actionRunner = undefined;
+    this.actionsClient = undefined;
+    await runner?.close();
+    actionsClient?.disconnect();
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      client.removeAllListeners('end');
+      client.disconnect();
+    }
+  }
+
+  setVisible(visible: boolean): void {
+    const wasVisible = this.visible;
+    this.visible = visible;
+    if (visible && !wasVisible && this.client) {
+      void this.refresh().catch((e: unknown) => this.ctx?.log.warn(`[${this.profile.id}] refresh failed: ${String(e)}`));
+    }
+    if (visible) this.schedulePoll();
+    else this.clearPoll();
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.client) return;
+    if (this.ctx && this.ctx.now() - this.lastDiscovery >= this.options.discoveryIntervalMs) await this.discover();
+    await this.readCounts();
+    await this.readWorkers();
+    await this.readFlows();
+  }
+
+  actions(): readonly ActionDeclaration[] {
+    return BULLMQ_ACTIONS;
+  }
+
+  async runAction(actionId: string, target: ActionTarget, progress: ActionProgress): Promise<ActionResult> {
+    if (actionId === 'refresh') {
+      this.lastDiscovery = 0;
+      await this.refresh();
+      return { ok: true, affected: this.queues.size, message: `Refreshed ${this.queues.size} queue(s)` };
+    }
+    if (this.profile.readOnly) return { ok: false, affected: 0, message: `"${this.profile.name}" is read-only: ${actionId} refused` };
+    if (!this.client) return { ok: false, affected: 0, message: 'Not connected' };
+    if (!BULLMQ_ACTIONS.some((a) => a.id === actionId)) return { ok: false, affected: 0, message: `BullMQ has no action "${actionId}"` };
+    const known = target.queue ? this.queues.get(target.queue) : undefined;
+    if (target.queue && !known) return { ok: false, affected: 0, message: `No queue "${target.queue}" on ${this.profile.name}` };
+    const result = await (await this.runner()).run(actionId, target, known?.version, progress);
+    if (target.queue) {
+      await this.readCounts([target.queue]);
+      await this.readFlows([target.queue]);
+    }
+    return result;
+  }
+
+  private async runner(): Promise<BullmqActionRunner> {
+    if (this.actionRunner) return this.actionRunner;
+    const client = this.options.createActionsClient(this.profile);
+    client.on('error', (err: Error) => this.ctx?.log.debug(`[${this.profile.id}] actions connection: ${err.message}`));
+    await client.connect();
+    this.actionsClient = client;
+    this.actionRunner = new BullmqActionRunner(client, this.prefix);
+    return this.actionRunner;
+  }
+
+  async taskPage(request: TaskPageRequest): Promise<TaskPage> {
+    return this.requireJobs().page(request);
+  }
+
+  async taskDetail(ref: { readonly queue?: string; readonly id: string }, maxValueBytes: number): Promise<TaskDetail | undefined> {
+    if (!ref.queue) throw new Error('A BullMQ job is identified by its queue and id');
+    return this.requireJobs().detail(ref.queue, ref.id, maxValueBytes);
+  }
+
+  async searchTasks(request: TaskSearchRequest, onHits: (hits: readonly TaskSearchHit[]) => void, signal: AbortSignal): Promise<TaskSearchSummary> {
+    const queues = [...this.queues.values()]
+      .filter((q) => request.queue === undefined || q.name === request.queue)
+      .map((q) => ({ name: q.name, states: statesForVersion(q.version) }));
+    return this.requireJobs().search(queues, request, onHits, signal);
+  }
+
+  /** Flows of the given queues (default: every queue), emitted as workflows. */
+  private async readFlows(names?: readonly string[]): Promise<void> {
+    if (!this.flows) return;
+    const list = names ?? [...this.queues.keys()];
+    if (list.length === 0) return;
+    for (const workflow of await this.flows.read(list)) this.ctx?.emit({ type: 'workflow.upsert', workflow });
+  }
+
+  private requireJobs(): BullmqJobReader {
+    if (!this.jobs || !this.client) throw new Error('not connected');
+    return this.jobs;
+  }
+
+  /** Walks the keyspace with SCAN for `<prefix>:<queue>:meta` and `<prefix>:<queue>:id`. */
+  private async discover(): Promise<void> {
+    const client = this.requireClient();
+    const found = new Set<string>();
+    // One pass matching both suffixes; exact suffixes are checked below.
+    const match = `${escapeGlob(this.prefix)}:*:[mi][ed]*`;
+    // On a Cluster every master holds a share of the queues: SCAN walks each of them.
+    await scanEveryNode(client, match, this.options.scanCount, (keys) => {
+      for (const key of keys) {
+        const name = queueNameFromKey(key, this.prefix, 'meta') ?? queueNameFromKey(key, this.prefix, 'id');
+        if (name !== undefined) found.add(name);
+      }
+    });
+    this.lastDiscovery = this.ctx?.now() ?? Date.now();
+
+    for (const name of found) if (!this.queues.has(name)) this.queues.set(name, { name });
+    if (this.events) await this.events.setQueues([...found]);
+    for (const name of [...this.queues.keys()]) {
+      if (!found.has(name)) {
+        this.queues.delete(name);
+        this.ctx?.emit({ type: 'queue.removed', connectionId: this.profile.id, name, at: this.now() });
+      }
+    }
+  }
+
+  /** Every state of every queue plus `meta` in one round trip: one EVALSHA per 100 queues, pipelined. */
+  private async readCounts(only?: readonly string[]): Promise<void> {
+    const client = this.requireClient();
+    const names = only ?? [...this.queues.keys()];
+    if (names.length === 0) return;
+    const at = this.now();
+    if (isCluster(client)) {
+      // A script may only touch keys of one slot: on a Cluster, plain commands, which the factory's pipeline
+      // splits by slot (one round trip per slot, in parallel), laid out as the script's reply.
+      const pipeline = client.pipeline();
+      for (const name of names) {
+        pipeline.hmget(this.key(name, 'meta'), 'version', 'paused');
+        for (const [, { suffix, type }] of STATE_ENTRIES) {
+          if (type === 'list') pipeline.llen(this.key(name, suffix));
+          else pipeline.zcard(this.key(name, suffix));
+        }
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      const perCommandQueue = 1 + STATE_ENTRIES.length;
+      names.forEach((name, i) => {
+        const base = i * perCommandQueue;
+        const [metaErr, meta] = replies[base] ?? [];
+        const [version, paused] = metaErr ? [null, null] : (meta as (string | null)[]);
+        const states = STATE_ENTRIES.map((_, j) => {
+          const [err, value] = replies[base + 1 + j] ?? [];
+          return err ? err.message : typeof value === 'number' ? value : Number(value) || 0;
+        });
+        this.emitCounts(name, [version ?? null, paused ?? null, ...states], 0, at);
+      });
+      return;
+    }
+    const chunks: string[][] = [];
+    for (let i = 0; i < names.length; i += COUNTS_CHUNK) chunks.push(names.slice(i, i + COUNTS_CHUNK));
+    const keysOf = (chunk: readonly string[]): string[] => chunk.flatMap((name) => [this.key(name, 'meta'), ...STATE_ENTRIES.map(([, k]) => this.key(name, k.suffix))]);
+    const send = async (script: 'sha' | 'lua'): Promise<[Error | null, unknown][]> => {
+      const pipeline = client.pipeline();
+      for (const chunk of chunks) {
+        const keys = keysOf(chunk);
+        if (script === 'sha') pipeline.evalsha(COUNTS_SCRIPT.sha, keys.length, ...keys, ...COUNTS_ARGS);
+        else pipeline.eval(COUNTS_SCRIPT.lua, keys.length, ...keys, ...COUNTS_ARGS);
+      }
+      return ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+    };
+    let replies = await send('sha');
+    if (replies.some(([err]) => isNoScript(err))) replies = await send('lua'); // first call on this server
+    const perQueue = 2 + STATE_ENTRIES.length;
+    chunks.forEach((chunk, c) => {
+      const [chunkErr, flat] = replies[c] ?? [new Error('no reply'), undefined];
+      if (chunkErr) throw chunkErr;
+      const values = flat as (string | number | null)[];
+      chunk.forEach((name, i) => this.emitCounts(name, values, i * perQueue, at));
+    });
+  }
+
+  private emitCounts(name: string, values: readonly (string | number | null)[], base: number, at: number): void {
+    const versionRaw = values[base] as string | null;
+    const version = parseBullmqVersion(versionRaw);
+    const states = statesForVersion(version);
+    const counts: Record<string, number> = {};
+    STATE_ENTRIES.forEach(([state, { suffix }], j) => {
+      if (!states.includes(state)) return;
+      const value = values[base + 2 + j];
+      if (typeof value === 'string') {
+        // A key of an unexpected type (WRONGTYPE) must not break the whole queue: count it as unreadable.
+        this.ctx?.reject('bullmq-key-type', `${this.key(name, suffix)}: ${value}`);
+        counts[state] = 0;
+        return;
+      }
+      counts[state] = typeof value === 'number' ? value : 0;
+    });
+    const known = this.queues.get(name);
+    if (known) known.version = version;
+    const queue: Queue = {
+      connectionId: this.profile.id, system: 'bullmq', name, counts,
+      paused: values[base + 1] === '1', version: version?.raw, updatedAt: at,
+    };
+    this.ctx?.emit({ type: 'queue.upsert', queue });
+  }
+
+  /** Workers from CLIENT LIST; servers that refuse it (managed Redis) degrade to "workers unknown". */
+  private async readWorkers(): Promise<void> {
+    if (this.clientListRefused) return;
+    const client = this.requireClient();
+    let list: string;
+    try {
+      // Workers connect to the master that owns their queue's slot: on a Cluster, CLIENT LIST of every master.
+      list = (await Promise.all(keyNodes(client).map(async (node) => (await node.call('CLIENT', 'LIST')) as string))).join('\n');
+    } catch (error) {
+      this.clientListRefused = true;
+      this.ctx?.log.info(`[${this.profile.id}] CLIENT LIST refused (${String(error)}); workers will not be listed`);
+      return;
+    }
+    const at = this.now();
+    const seen = new Set<string>();
+    for (const w of parseWorkerClients(list, this.prefix)) {
+      const id = w.workerName ? `${w.queue}/${w.workerName}@${w.addr ?? w.clientId}` : `${w.queue}@${w.addr ?? w.clientId}`;
+      this.ctx?.emit({
+        type: 'worker.upsert',
+        worker: {
+          connectionId: this.profile.id, system: 'bullmq', id, queue: w.queue,
+          status: w.idleSeconds !== undefined && w.idleSeconds > 60 ? 'idle' : 'online',
+          lastSeen: w.idleSeconds !== undefined ? at - w.idleSeconds * 1000 : at,
+          detail: `${w.workerName ? `${w.workerName} · ` : ''}connected ${formatAge(w.ageSeconds)}`,
+          updatedAt: at,
+        },
+      });
+      seen.add(id);
+    }
+    for (const id of this.workerIds) {
+      if (!seen.has(id)) this.ctx?.emit({ type: 'worker.removed', connectionId: this.profile.id, id, at });
+    }
+    this.workerIds = seen;
+  }
+
+  /** With the events stream live, polling only rediscovers queues and re-reads workers; otherwise everything visible. */
+  private async pollOnce(): Promise<void> {
+    if (!this.events) return this.refresh();
+    if (this.ctx && this.ctx.now() - this.lastDiscovery >= this.options.discoveryIntervalMs) {
+      const before = new Set(this.queues.keys());
+      await this.discover();
+      const added = [...this.queues.keys()].filter((n) => !before.has(n));
+      if (added.length > 0) await this.readCounts(added);
+    }
+    await this.readWorkers();
+  }
+
+  private schedulePoll(): void {
+    if (!this.visible || this.pollTimer || !this.client) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      if (this.polling) return this.schedulePoll();
+      this.polling = true;
+      this.pollOnce()
+        .catch((e: unknown) => this.ctx?.log.warn(`[${this.profile.id}] poll failed: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => { this.polling = false; this.schedulePoll(); });
+    }, this.options.pollIntervalMs);
+    this.pollTimer.unref?.();
+  }
+
+  private clearPoll(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  private key(queue: string, suffix: string): string { return `${this.prefix}:${queue}:${suffix}`; }
+  private now(): number { return this.ctx?.now() ?? Date.now(); }
+  private requireClient(): Redis {
+    if (!this.client) throw new Error('not connected');
+    return this.client;
+  }
+}
+
+function formatAge(seconds: number | undefined): string {
+  if (seconds === undefined) return '';
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  return `${Math.floor(seconds / 3600)}h ago`;
+}

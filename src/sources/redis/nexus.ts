@@ -1,0 +1,269 @@
+// Nexus Agents over Redis (shared/reference/protocols.md §2): live events from pub/sub (`nexus:events`,
+// `nexus:events:stats`, `nexus:events:project:*`; names overridable like the system's env vars), de-duplicated
+// by event_id, plus its Redis state read while visible: the priority lists `nexus:tasks:*` (full Task JSON),
+// `nexus:task:{id}:status|data|result|error`, task groups `nexus:task_group:{parent}` and worker liveness from
+// `nexus:worker:heartbeat:{id}` (SET "active" EX 30 on every heartbeat).
+import type Redis from 'ioredis';
+import { z } from 'zod';
+import type { ConnectionProfile } from '../../core/config/connection-profile';
+import type { Task, Worker } from '../../core/model/entities';
+import { detailValue, type DetailValue, type TaskDetail } from '../../core/model/task-detail';
+import type { SourceContext } from '../../core/source/source';
+import { NEXUS_PRIORITY_QUEUES, NEXUS_TASK_STATUSES, PRIORITY_QUEUE } from '../nexus/nexus-events';
+import { joinNexusDeployment, nexusDeploymentDedup, nexusDeploymentName, type NexusDeploymentMembership } from '../nexus/nexus-deployment';
+import type { NexusEvent } from '../nexus/nexus-events';
+import { NexusEventMapper } from '../nexus/nexus-mapper';
+import { escapeGlob } from './redis-client';
+import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
+import { clip, execPipeline, parseJson, parseTimestamp, scanKeys, type PipelineReply } from './redis-values';
+
+export interface NexusSourceOptions extends PollingOptions {
+  readonly maxTasks: number;
+  /** Entries read from the head of each priority list. */
+  readonly queuePeek: number;
+  readonly maxGroups: number;
+  /** MONITORING_HEARTBEAT_TTL_SEC: how long a heartbeat key lives, to date the last heartbeat from its TTL. */
+  readonly heartbeatTtlSec: number;
+}
+
+const DEFAULTS: NexusSourceOptions = {
+  pollIntervalMs: DEFAULT_POLL_INTERVAL_MS, createClient: defaultCreateClient,
+  maxTasks: 2_000, queuePeek: 500, maxGroups: 200, heartbeatTtlSec: 30,
+};
+
+/** The Task JSON of the coordinator (list elements and `nexus:task:{id}:data`). */
+const taskSchema = z.looseObject({
+  id: z.string().min(1).max(512),
+  type: z.string().max(200).nullish(),
+  priority: z.number().int().nullish(),
+  status: z.string().max(64).nullish(),
+  created_at: z.union([z.string(), z.number()]).nullish(),
+  started_at: z.union([z.string(), z.number()]).nullish(),
+  completed_at: z.union([z.string(), z.number()]).nullish(),
+  error: z.string().nullish(),
+  retry_count: z.number().int().nullish(),
+  parent_task_id: z.string().max(512).nullish(),
+});
+type NexusTask = z.infer<typeof taskSchema>;
+
+export class NexusRedisSource extends RedisPollingSource {
+  protected readonly clientName = 'taskscope:nexus';
+  private readonly opts: NexusSourceOptions;
+  private readonly channels: { events: string; stats: string; projectPrefix: string };
+  private subscriber: Redis | undefined;
+  private mapper: NexusEventMapper | undefined;
+  /** With the profile option `nexusDeployment`: shared de-dup and one owner of the entities (nexus-deployment.ts). */
+  private deployment: NexusDeploymentMembership | undefined;
+  private readonly knownWorkers = new Map<string, number | undefined>();
+
+  constructor(profile: ConnectionProfile, options: Partial<NexusSourceOptions> = {}) {
+    const opts = { ...DEFAULTS, ...options };
+    super(profile, opts);
+    this.opts = opts;
+    const o = profile.options;
+    const text = (v: unknown, d: string) => (typeof v === 'string' && v.length > 0 ? v : d);
+    this.channels = {
+      events: text(o['eventsChannel'], 'nexus:events'),
+      stats: text(o['statsChannel'], 'nexus:events:stats'),
+      projectPrefix: text(o['projectChannelPrefix'], 'nexus:events:project:'),
+    };
+  }
+
+  /** Events seen twice and dropped (the global and the project/stats copy of one event). */
+  get duplicatesDropped(): number { return this.mapper?.dedup.duplicates ?? 0; }
+
+  protected override async afterConnect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
+    // Queue rows come from the lists (TaskStatus counts) in sync(); stats events add only the depth metric.
+    const deployment = nexusDeploymentName(this.profile.options);
+    this.mapper = new NexusEventMapper({
+      connectionId: this.profile.id, system: 'nexus', now: () => ctx.now(), queuesFromStats: false,
+      dedup: deployment === undefined ? undefined : nexusDeploymentDedup(deployment),
+    });
+    if (deployment !== undefined) this.deployment = joinNexusDeployment(deployment, { connectionId: this.profile.id, rank: 0, deliver: (e, text) => this.deliver(e, text) });
+    const sub = this.options.createClient(this.profile, 'taskscope:nexus-events');
+    this.subscriber = sub;
+    let established = false;
+    let lastError: Error | undefined;
+    sub.on('error', (err: Error) => { lastError = err; });
+    sub.on('end', () => { if (established) onLost(lastError ?? new Error('Nexus event subscription closed')); });
+    await sub.connect().catch((error: unknown) => { throw lastError ?? error; });
+    const onMessage = (_channel: string, message: string): void => this.ingest(message);
+    sub.on('message', onMessage);
+    sub.on('pmessage', (_pattern: string, channel: string, message: string) => onMessage(channel, message));
+    await sub.subscribe(this.channels.events, this.channels.stats);
+    await sub.psubscribe(`${escapeGlob(this.channels.projectPrefix)}*`);
+    established = true;
+  }
+
+  protected override async beforeDisconnect(): Promise<void> {
+    this.deployment?.leave();
+    this.deployment = undefined;
+    const sub = this.subscriber;
+    this.subscriber = undefined;
+    if (sub) {
+      sub.removeAllListeners('end');
+      sub.disconnect();
+    }
+  }
+
+  /** One pub/sub message: validated, de-duplicated, mapped. Never throws. */
+  ingest(message: string): void {
+    const mapper = this.mapper;
+    if (!mapper) return;
+    const parsed = mapper.parse(message);
+    if (parsed.kind === 'invalid') return this.reject(parsed.reject, parsed.problem);
+    if (parsed.kind !== 'event') return;
+    if (!this.deployment?.route(parsed.event, message)) this.deliver(parsed.event, message);
+  }
+
+  private deliver(event: NexusEvent, text: string): void {
+    const mapper = this.mapper;
+    if (mapper) for (const e of mapper.map(event, text)) this.emit(e);
+  }
+
+  protected async sync(): Promise<void> {
+    const client = this.requireClient();
+    const mapper = this.mapper!;
+    const at = this.now();
+    const lists = NEXUS_PRIORITY_QUEUES.map((q) => ({ queue: q as string, key: `nexus:tasks:${q}` }));
+    const statusScan = await scanKeys(client, 'nexus:task:*:status', this.opts.maxTasks);
+    const groupScan = await scanKeys(client, 'nexus:task_group:*', this.opts.maxGroups);
+    const hbScan = await scanKeys(client, 'nexus:worker:heartbeat:*', 1_000);
+    const taskIds = statusScan.keys.map((k) => k.slice('nexus:task:'.length, -':status'.length)).filter(Boolean);
+
+    const p = client.pipeline();
+    for (const l of lists) p.llen(l.key).lrange(l.key, 0, this.opts.queuePeek - 1);
+    for (const id of taskIds) p.get(`nexus:task:${id}:status`).get(`nexus:task:${id}:data`);
+    for (const key of groupScan.keys) p.smembers(key).hget(`nexus:task_meta:${key.slice('nexus:task_group:'.length)}`, 'project_id');
+    for (const key of hbScan.keys) p.get(key).ttl(key);
+    const r = await execPipeline(p);
+    let i = 0;
+
+    const statusById = new Map<string, { status: string; queue?: string; task?: NexusTask }>();
+    const depth = new Map<string, number>();
+    for (const l of lists) {
+      const len = this.value(r[i++], l.key);
+      const range = this.value(r[i++], l.key);
+      depth.set(l.queue, Number(len) || 0);
+      let read = 0;
+      for (const item of Array.isArray(range) ? (range as string[]) : []) {
+        const t = this.parseTask(item, l.key);
+        read++;
+        if (!t) continue;
+        mapper.rememberQueue(t.id, l.queue);
+        statusById.set(t.id, { status: t.status ?? 'pending', queue: l.queue, task: t });
+      }
+      // Beyond the peeked head, everything still in the list waits.
+      depth.set(`${l.queue}:unread`, Math.max(0, (Number(len) || 0) - read));
+    }
+    for (const id of taskIds) {
+      const statusKey = `nexus:task:${id}:status`;
+      const status = this.value(r[i++], statusKey);
+      const data = this.value(r[i++], `nexus:task:${id}:data`);
+      if (typeof status !== 'string') continue; // expired between SCAN and GET
+      const t = typeof data === 'string' ? this.parseTask(data, `nexus:task:${id}:data`) : undefined;
+      const queue = (t?.priority !== undefined && t?.priority !== null ? PRIORITY_QUEUE[t.priority] : undefined) ?? mapper.queueOf(id);
+      if (queue) mapper.rememberQueue(id, queue);
+      statusById.set(id, { status: clip(status, 64), queue, task: t });
+    }
+    const groups = groupScan.keys.map((key) => {
+      const parent = key.slice('nexus:task_group:'.length);
+      const members = this.value(r[i++], key);
+      // protocols.md: "hash or cache holding project_id"; a non-hash is not an error, it just names no project.
+      const project = r[i++]?.[1];
+      return { parent, members, project: typeof project === 'string' ? project : undefined };
+    });
+    const heartbeats = hbScan.keys.map((key) => ({ id: key.slice('nexus:worker:heartbeat:'.length), value: this.value(r[i++], key), ttl: this.value(r[i++], key) }));
+
+    // Queues: counts by TaskStatus over every task known to be in (or from) each priority list.
+    const counts = new Map<string, Record<string, number>>();
+    for (const q of NEXUS_PRIORITY_QUEUES) counts.set(q, Object.fromEntries(NEXUS_TASK_STATUSES.map((s) => [s, 0])));
+    for (const { status, queue } of statusById.values()) {
+      const c = counts.get(queue ?? 'unknown_priority') ?? {};
+      counts.set(queue ?? 'unknown_priority', c);
+      c[status] = (c[status] ?? 0) + 1;
+    }
+    for (const q of NEXUS_PRIORITY_QUEUES) {
+      const c = counts.get(q)!;
+      c['pending'] = (c['pending'] ?? 0) + (depth.get(`${q}:unread`) ?? 0);
+      this.emit({ type: 'metric', sample: { connectionId: this.profile.id, system: 'nexus', name: 'nexus_queue_depth', labels: { queue: q }, timestamp: at, value: depth.get(q) ?? 0 } });
+    }
+    for (const [name, c] of counts) this.emit({ type: 'queue.upsert', queue: { connectionId: this.profile.id, system: 'nexus', name, counts: c, updatedAt: at } });
+    this.retire('queue', counts.keys());
+
+    for (const [id, s] of statusById) this.emit({ type: 'task.upsert', task: this.task(id, s.status, s.queue, s.task, at) });
+
+    for (const g of groups) {
+      if (!Array.isArray(g.members)) continue;
+      const members = g.members as string[];
+      const missing = members.filter((m) => !statusById.has(m));
+      const extra = missing.length > 0 ? await execPipeline(missing.reduce((pp, m) => pp.get(`nexus:task:${m}:status`), client.pipeline())) : [];
+      const statusOf = (m: string) => statusById.get(m)?.status ?? (extra[missing.indexOf(m)]?.[1] as string | null | undefined) ?? undefined;
+      const statuses = members.map(statusOf);
+      const failed = statuses.filter((s) => s === 'failed').length;
+      const done = statuses.filter((s) => s === 'completed').length + failed;
+      this.emit({ type: 'workflow.upsert', workflow: mapper.groupProgress(g.parent, done, members.length, failed, at, g.project) });
+    }
+
+    const seen = new Set<string>();
+    for (const hb of heartbeats) {
+      if (typeof hb.value !== 'string') continue;
+      const ttl = Number(hb.ttl);
+      const lastSeen = ttl > 0 && ttl <= this.opts.heartbeatTtlSec ? at - (this.opts.heartbeatTtlSec - ttl) * 1000 : undefined;
+      seen.add(hb.id);
+      this.knownWorkers.set(hb.id, lastSeen);
+      const current = mapper.currentTask(hb.id);
+      this.emit({ type: 'worker.upsert', worker: this.worker(hb.id, current ? 'busy' : 'online', lastSeen, current, `heartbeat key "${clip(hb.value, 20)}"${ttl > 0 ? `, expires in ${ttl} s` : ''}`, at) });
+    }
+    // A heartbeat key that expired means the worker stopped beating: offline, not forgotten.
+    for (const [id, lastSeen] of this.knownWorkers) {
+      if (!seen.has(id)) this.emit({ type: 'worker.upsert', worker: this.worker(id, 'offline', lastSeen, undefined, 'heartbeat key expired', at) });
+    }
+  }
+
+  private worker(id: string, status: Worker['status'], lastSeen: number | undefined, currentTask: string | undefined, detail: string, at: number): Worker {
+    return { connectionId: this.profile.id, system: 'nexus', id, status, lastSeen, currentTask, detail, updatedAt: at };
+  }
+
+  private task(id: string, status: string, queue: string | undefined, t: NexusTask | undefined, at: number): Task {
+    return {
+      connectionId: this.profile.id, system: 'nexus', id, queue, status, name: t?.type ?? undefined,
+      parentId: t?.parent_task_id ?? undefined, workflowId: t?.parent_task_id ?? undefined,
+      createdAt: parseTimestamp(t?.created_at), startedAt: parseTimestamp(t?.started_at), finishedAt: parseTimestamp(t?.completed_at),
+      attempts: t?.retry_count ?? undefined, error: t?.error ? clip(t.error, 500) : undefined,
+      updatedAt: parseTimestamp(t?.completed_at) ?? parseTimestamp(t?.started_at) ?? parseTimestamp(t?.created_at) ?? at,
+    };
+  }
+
+  private parseTask(text: string, key: string): NexusTask | undefined {
+    const j = parseJson(text);
+    if (!j.ok) { this.reject('nexus-task', `${key}: not JSON: ${clip(text, 60)}`); return undefined; }
+    const t = taskSchema.safeParse(j.value);
+    if (!t.success) { this.reject('nexus-task', `${key}: ${t.error.issues.map((x) => `${x.path.join('.') || 'task'}: ${x.message}`).join('; ')}`); return undefined; }
+    return t.data;
+  }
+
+  private value(reply: PipelineReply | undefined, key: string): unknown {
+    if (!reply) return undefined;
+    if (reply[0]) { this.reject('nexus-key-type', `${key}: ${reply[0].message}`); return undefined; }
+    return reply[1] ?? undefined;
+  }
+
+  async taskDetail(ref: { readonly queue?: string; readonly id: string }, maxValueBytes: number): Promise<TaskDetail | undefined> {
+    const client = this.requireClient();
+    const k = (s: string) => `nexus:task:${ref.id}:${s}`;
+    const r = await execPipeline(client.pipeline().get(k('status')).get(k('data')).get(k('result')).get(k('error')));
+    const [status, data, result, error] = ['status', 'data', 'result', 'error'].map((s, i) => this.value(r[i], k(s)));
+    if (typeof status !== 'string' && typeof data !== 'string') return undefined;
+    const t = typeof data === 'string' ? this.parseTask(data, k('data')) : undefined;
+    const values: Record<string, DetailValue> = {};
+    if (typeof data === 'string') values['data'] = detailValue(data, maxValueBytes);
+    if (typeof result === 'string') values['result'] = detailValue(result, maxValueBytes);
+    if (typeof error === 'string') values['error'] = detailValue(error, maxValueBytes);
+    const queue = ref.queue ?? this.mapper?.queueOf(ref.id);
+    return {
+      task: this.task(ref.id, typeof status === 'string' ? status : (t?.status ?? 'unknown'), queue, t, this.now()), values,
+      ...(t?.parent_task_id ? { parent: { connectionId: this.profile.id, id: t.parent_task_id } } : {}),
+    };
+  }
+}

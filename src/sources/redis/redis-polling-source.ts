@@ -1,0 +1,143 @@
+// The connection lifecycle shared by the Redis sources that read state by polling (rhailib, Nexus Agents,
+// pynenc/Rustvello): one reader connection, a sync on connect, re-reads only while something is visible
+// (default every 5 s, `pollIntervalMs` per profile), and removal of entities that vanished between reads.
+import type Redis from 'ioredis';
+import type { ConnectionProfile } from '../../core/config/connection-profile';
+import type { MonitorEvent } from '../../core/model/events';
+import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
+import { createRedisClient } from './redis-client';
+
+export interface PollingOptions {
+  readonly pollIntervalMs: number;
+  readonly createClient: (profile: ConnectionProfile, connectionName: string) => Redis;
+}
+
+export const DEFAULT_POLL_INTERVAL_MS = 5_000;
+
+export const defaultCreateClient = (profile: ConnectionProfile, connectionName: string): Redis =>
+  createRedisClient(profile, { connectionName });
+
+/** Declared by every polling source; none of rhailib, Nexus or pynenc/Rustvello documents an external retry. */
+export const REFRESH_ACTION: ActionDeclaration = { id: 'refresh', title: 'Refresh', targets: ['connection', 'queue'], destructive: false, allowedReadOnly: true };
+
+export abstract class RedisPollingSource implements Source {
+  protected client: Redis | undefined;
+  protected ctx: SourceContext | undefined;
+  protected readonly pollIntervalMs: number;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private visible = false;
+  private syncing: Promise<void> | undefined;
+  private readonly seen = new Map<'queue' | 'worker' | 'workflow', Set<string>>();
+
+  constructor(readonly profile: ConnectionProfile, protected readonly options: PollingOptions) {
+    this.pollIntervalMs = profile.pollIntervalMs ?? options.pollIntervalMs;
+  }
+
+  /** Reads the system's state and emits it; called on connect, on refresh and on every poll while visible. */
+  protected abstract sync(): Promise<void>;
+  /** Name shown in CLIENT LIST for the reader connection. */
+  protected abstract readonly clientName: string;
+  /** Extra setup after the reader connected (e.g. a pub/sub subscriber); `onLost` reports its loss. */
+  protected async afterConnect(_ctx: SourceContext, _onLost: (error: Error) => void): Promise<void> {}
+  protected async beforeDisconnect(): Promise<void> {}
+
+  async connect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
+    this.ctx = ctx;
+    const client = this.options.createClient(this.profile, this.clientName);
+    this.client = client;
+    let established = false;
+    let lastError: Error | undefined;
+    client.on('error', (err: Error) => {
+      lastError = err;
+      if (established) ctx.log.debug(`[${this.profile.id}] redis: ${err.message}`);
+    });
+    client.on('end', () => { if (established) onLost(lastError ?? new Error('connection to Redis closed')); });
+    await client.connect().catch((error: unknown) => { throw lastError ?? error; });
+    established = true;
+    await this.afterConnect(ctx, onLost);
+    await this.refresh();
+    this.schedulePoll();
+  }
+
+  async disconnect(): Promise<void> {
+    this.clearPoll();
+    await this.beforeDisconnect().catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      client.removeAllListeners('end');
+      client.disconnect();
+    }
+    this.seen.clear();
+  }
+
+  setVisible(visible: boolean): void {
+    const wasVisible = this.visible;
+    this.visible = visible;
+    if (visible && !wasVisible && this.client) {
+      void this.refresh().catch((e: unknown) => this.ctx?.log.warn(`[${this.profile.id}] refresh failed: ${errorText(e)}`));
+    }
+    if (visible) this.schedulePoll();
+    else this.clearPoll();
+  }
+
+  /** One sync at a time: a refresh during a running sync waits for it instead of starting another. */
+  async refresh(): Promise<void> {
+    if (!this.client) return;
+    if (this.syncing) return this.syncing;
+    this.syncing = this.sync().finally(() => { this.syncing = undefined; });
+    return this.syncing;
+  }
+
+  actions(): readonly ActionDeclaration[] { return [REFRESH_ACTION]; }
+
+  async runAction(actionId: string, _target: ActionTarget, _progress: ActionProgress): Promise<ActionResult> {
+    if (actionId === 'refresh') {
+      await this.refresh();
+      return { ok: true, affected: 0, message: 'Refreshed' };
+    }
+    return { ok: false, affected: 0, message: `${this.profile.system} has no action "${actionId}"` };
+  }
+
+  protected emit(event: MonitorEvent): void { this.ctx?.emit(event); }
+  protected reject(kind: string, detail: string): void { this.ctx?.reject(kind, detail); }
+  protected now(): number { return this.ctx?.now() ?? Date.now(); }
+  protected requireClient(): Redis {
+    if (!this.client) throw new Error('not connected');
+    return this.client;
+  }
+
+  /** After a full read: emits `*.removed` for entities of `kind` seen last time but not now. */
+  protected retire(kind: 'queue' | 'worker' | 'workflow', current: Iterable<string>): void {
+    const now = new Set(current);
+    const before = this.seen.get(kind) ?? new Set<string>();
+    const at = this.now();
+    for (const id of before) {
+      if (now.has(id)) continue;
+      if (kind === 'queue') this.emit({ type: 'queue.removed', connectionId: this.profile.id, name: id, at });
+      else if (kind === 'worker') this.emit({ type: 'worker.removed', connectionId: this.profile.id, id, at });
+      // Workflows have no removal event: a finished one stays in the store with its final state.
+    }
+    this.seen.set(kind, now);
+  }
+
+  private schedulePoll(): void {
+    if (!this.visible || this.pollTimer || !this.client) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      this.refresh()
+        .catch((e: unknown) => this.ctx?.log.warn(`[${this.profile.id}] poll failed: ${errorText(e)}`))
+        .finally(() => this.schedulePoll());
+    }, this.pollIntervalMs);
+    this.pollTimer.unref?.();
+  }
+
+  private clearPoll(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

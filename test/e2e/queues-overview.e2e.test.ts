@@ -1,0 +1,85 @@
+// Taskscope in real VS Code (code-server): the activity-bar icon, the Queues tree showing the demo's BullMQ
+// queues with counts equal to bullmq's own `Queue.getJobCounts()`, and the Overview panel opened from the
+// palette showing the same numbers. Real redis-server, real bullmq producers (the demo simulator, frozen).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import * as bullmq5 from 'bullmq5';
+import * as bullmq6 from 'bullmq6';
+
+import { BULLMQ_DEMO_QUEUES, connectionFromUrl, startBullmqSimulator, type BullmqSimulator } from '../../demo/bullmq/simulator';
+import { countsSummary } from '../../src/core/views/queue-labels';
+import { packageExtension } from '../helpers/package-extension';
+import { startRedisServer, type RedisServerHandle } from '../helpers/servers';
+import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
+
+const CONNECTION_ID = 'e2e-bullmq';
+
+let redis: RedisServerHandle;
+let simulator: BullmqSimulator;
+let session: VSCodeSession;
+let workspace: string;
+const expected = new Map<string, { counts: Record<string, number>; paused: boolean }>();
+
+before(async () => {
+  redis = await startRedisServer();
+  simulator = await startBullmqSimulator({ redisUrl: redis.url, live: false });
+  // bullmq's own view of every queue, by the major that wrote it.
+  for (const { name, major } of BULLMQ_DEMO_QUEUES) {
+    const connection = connectionFromUrl(redis.url);
+    const queue = major === 6 ? new bullmq6.Queue(name, { connection }) : new bullmq5.Queue(name, { connection });
+    try {
+      expected.set(name, { counts: await queue.getJobCounts(), paused: await queue.isPaused() });
+    } finally {
+      await queue.close();
+    }
+  }
+  workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'taskscope-e2e-ws-'));
+  fs.mkdirSync(path.join(workspace, '.vscode'));
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+    'taskscope.connections': [{ id: CONNECTION_ID, name: 'E2E BullMQ', kind: 'redis', system: 'bullmq', url: redis.url }],
+  }, null, 2));
+  session = await launchVSCode({ vsixPath: await packageExtension(), workspaceFolder: workspace });
+});
+
+after(async () => {
+  await session?.close();
+  await simulator?.stop();
+  await redis?.stop();
+  if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+});
+
+test('the Taskscope icon is in the activity bar and the Queues tree shows every queue with bullmq\'s counts', async () => {
+  await session.openActivityBarItem('Taskscope');
+  // A row's innerText is the label immediately followed by the description.
+  for (const [name, { counts, paused }] of expected) {
+    const want = `${name}${paused ? 'paused · ' : ''}${countsSummary(counts)}`;
+    const row = await session.waitFor(async () => (await session.treeRowTexts()).find((t) => t === want), 60_000, `Queues row "${want}"`)
+      .catch(async (err: unknown) => {
+        await session.screenshot('e2e-queues-tree-failed');
+        throw new Error(`${String(err)}\nrows: ${(await session.treeRowTexts()).join(' | ')}`);
+      });
+    assert.equal(row, want);
+  }
+  // The queues appear while the initial sync finishes (workers are read last), then the node says connected.
+  await session.waitFor(async () => (await session.treeRowTexts()).includes('E2E BullMQconnected · 7 queues'), 20_000, 'connection row "connected · 7 queues"');
+  await session.screenshot('e2e-queues-tree');
+});
+
+test('the Overview panel opens from the palette and shows the same numbers', async () => {
+  await session.runCommand('Taskscope: Open Overview');
+  for (const [name, { counts }] of expected) {
+    for (const [state, n] of Object.entries(counts)) {
+      const selector = `[data-key="queue:${CONNECTION_ID}:${name}"] [data-state="${state}"]`;
+      await session.waitFor(async () => {
+        const text = await session.webviewText(selector);
+        return text !== undefined && Number(text.replace(/[^\d]/g, '')) === n;
+      }, 30_000, `Overview ${name}/${state} = ${n} (saw ${await session.webviewText(selector)})`);
+    }
+  }
+  const connection = await session.webviewText(`[data-connection="${CONNECTION_ID}"]`);
+  assert.match(connection ?? '', /connected/i);
+  await session.screenshot('e2e-overview');
+});

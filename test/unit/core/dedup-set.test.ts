@@ -1,0 +1,41 @@
+// DedupSet: first sighting passes, repeats are dropped, memory stays bounded, recency is refreshed, and it
+// stays O(1) per id.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DedupSet } from '../../../src/core/util/dedup-set';
+
+test('the first sighting passes, repeats are dropped and counted', () => {
+  const d = new DedupSet(10);
+  assert.equal(d.firstSeen('a'), true);
+  assert.equal(d.firstSeen('a'), false);
+  assert.equal(d.firstSeen('b'), true);
+  assert.equal(d.duplicates, 1);
+});
+
+test('memory is bounded; a repeat refreshes recency; the least recently seen are forgotten', () => {
+  const d = new DedupSet(4); // remembers at least the 2 most recent ids, at most 4
+  d.firstSeen('a');
+  d.firstSeen('b');
+  d.firstSeen('c');
+  assert.equal(d.firstSeen('a'), false, 'a is still remembered, and now recent again');
+  d.firstSeen('d');
+  assert.equal(d.firstSeen('a'), false);
+  assert.equal(d.firstSeen('b'), true, 'b was the least recently seen: forgotten');
+  for (let i = 0; i < 1_000; i++) d.firstSeen(`x${i}`);
+  assert.ok(d.size <= 4);
+  assert.throws(() => new DedupSet(1), RangeError);
+});
+
+test('the most recent capacity/2 ids are always remembered', () => {
+  const d = new DedupSet(100);
+  for (let i = 0; i < 10_000; i++) assert.equal(d.firstSeen(`e${i}`), true);
+  for (let i = 9_950; i < 10_000; i++) assert.equal(d.firstSeen(`e${i}`), false, `e${i}`);
+  assert.equal(d.firstSeen('e0'), true, 'long forgotten');
+});
+
+test('a million ids in well under a second (no per-id scan)', () => {
+  const d = new DedupSet(10_000);
+  const started = performance.now();
+  for (let i = 0; i < 1_000_000; i++) d.firstSeen(`id-${i}`);
+  assert.ok(performance.now() - started < 1_500, `${Math.round(performance.now() - started)} ms`);
+});

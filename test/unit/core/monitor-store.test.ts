@@ -1,0 +1,385 @@
+// MonitorStore: what apply() changes and reports for every MonitorEvent type, connection health transitions,
+// bounded retention (and its counters), removal of a connection with everything it owns, and selectors.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { queueKey, taskKey, workerKey, workflowKey } from '../../../src/core/model/keys';
+import type { MonitorEventType } from '../../../src/core/model/events';
+import { DEFAULT_RETENTION, MonitorStore, seriesKey, type RetentionLimits } from '../../../src/core/store/monitor-store';
+import { aChange, aLog, aQueue, aTask, aWorker, ev, plainChange, T0 } from '../../fixtures/builders';
+
+const limits = (overrides: Partial<RetentionLimits>): RetentionLimits => ({ ...DEFAULT_RETENTION, ...overrides });
+
+/** A store with connection `c1` (and optionally more) already added. */
+function storeWith(...connectionIds: string[]): MonitorStore {
+  const store = new MonitorStore();
+  for (const id of connectionIds.length ? connectionIds : ['c1']) store.apply(ev.added(id));
+  return store;
+}
+
+describe('MonitorStore.apply: the ChangeSet for each event type', () => {
+  // Every MonitorEvent variant, with the exact change it reports on a store holding connection c1.
+  const cases: { type: MonitorEventType; setup?: (s: MonitorStore) => void; event: Parameters<MonitorStore['apply']>[0]; expected: ReturnType<typeof plainChange> }[] = [
+    { type: 'connection.added', event: ev.added('c2'), expected: plainChange(aChange({ connections: ['c2'], events: 1 })) },
+    { type: 'connection.removed', event: ev.removed('c1'), expected: plainChange(aChange({ connections: ['c1'], events: 1 })) },
+    { type: 'connection.state', event: ev.state('c1', 'connecting'), expected: plainChange(aChange({ connections: ['c1'], events: 1 })) },
+    { type: 'connection.rejected', event: ev.rejected('c1'), expected: plainChange(aChange({ connections: ['c1'], events: 1 })) },
+    { type: 'queue.upsert', event: ev.queue({ name: 'emails' }), expected: plainChange(aChange({ queues: ['queue:c1:emails'], events: 1 })) },
+    {
+      type: 'queue.removed', setup: (s) => s.apply(ev.queue({ name: 'emails' })),
+      event: ev.queueRemoved('c1', 'emails'), expected: plainChange(aChange({ queues: ['queue:c1:emails'], events: 1 })),
+    },
+    { type: 'worker.upsert', event: ev.worker({ id: 'w1' }), expected: plainChange(aChange({ workers: ['worker:c1:w1'], events: 1 })) },
+    {
+      type: 'worker.removed', setup: (s) => s.apply(ev.worker({ id: 'w1' })),
+      event: ev.workerRemoved('c1', 'w1'), expected: plainChange(aChange({ workers: ['worker:c1:w1'], events: 1 })),
+    },
+    { type: 'workflow.upsert', event: ev.workflow({ id: 'wf1' }), expected: plainChange(aChange({ workflows: ['workflow:c1:wf1'], events: 1 })) },
+    { type: 'task.upsert', event: ev.task({ id: '42', queue: 'emails' }), expected: plainChange(aChange({ tasks: ['task:c1:emails:42'], events: 1 })) },
+    {
+      type: 'task.removed', setup: (s) => s.apply(ev.task({ id: '42', queue: 'emails' })),
+      event: ev.taskRemoved('c1', '42', 'emails'), expected: plainChange(aChange({ tasks: ['task:c1:emails:42'], events: 1 })),
+    },
+    // Logs and metrics are high-volume: counted, but kept out of the event stream.
+    { type: 'log', event: ev.log(), expected: plainChange(aChange({ logs: 1 })) },
+    { type: 'metric', event: ev.metric(), expected: plainChange(aChange({ metrics: 1 })) },
+    { type: 'generic', event: ev.generic('c1'), expected: plainChange(aChange({ events: 1 })) },
+  ];
+
+  for (const c of cases) {
+    test(`${c.type}`, () => {
+      const store = storeWith('c1');
+      c.setup?.(store);
+      assert.deepEqual(plainChange(store.apply(c.event)), c.expected);
+    });
+  }
+
+  test('the cases above cover every MonitorEvent type', () => {
+    const covered = new Set(cases.map((c) => c.type));
+    const all: Record<MonitorEventType, true> = {
+      'connection.added': true, 'connection.removed': true, 'connection.state': true, 'connection.rejected': true,
+      'queue.upsert': true, 'queue.removed': true, 'worker.upsert': true, 'worker.removed': true, 'workflow.upsert': true,
+      'task.upsert': true, 'task.removed': true, log: true, metric: true, generic: true,
+    };
+    assert.deepEqual([...covered].sort(), Object.keys(all).sort());
+  });
+
+  test('applyAll merges the changes of every event', () => {
+    const store = storeWith('c1');
+    const change = store.applyAll([ev.queue({ name: 'a' }), ev.queue({ name: 'b' }), ev.worker({ id: 'w1' }), ev.log(), ev.log(), ev.metric()]);
+    assert.deepEqual(plainChange(change), plainChange(aChange({ queues: ['queue:c1:a', 'queue:c1:b'], workers: ['worker:c1:w1'], logs: 2, metrics: 1, events: 3 })));
+  });
+
+  test('events for an unknown connection change nothing but are still recorded in the event stream', () => {
+    const store = new MonitorStore();
+    assert.deepEqual(plainChange(store.apply(ev.state('ghost', 'connected'))), plainChange(aChange({ events: 1 })));
+    assert.deepEqual(plainChange(store.apply(ev.rejected('ghost'))), plainChange(aChange({ events: 1 })));
+    assert.equal(store.connection('ghost'), undefined);
+    assert.deepEqual(store.recentEvents(10).map((e) => e.type), ['connection.rejected', 'connection.state']);
+  });
+
+  test('removing what is not there reports no entity change', () => {
+    const store = storeWith('c1');
+    assert.deepEqual(plainChange(store.apply(ev.queueRemoved('c1', 'nope'))), plainChange(aChange({ events: 1 })));
+    assert.deepEqual(plainChange(store.apply(ev.workerRemoved('c1', 'nope'))), plainChange(aChange({ events: 1 })));
+    assert.deepEqual(plainChange(store.apply(ev.taskRemoved('c1', 'nope', 'emails'))), plainChange(aChange({ events: 1 })));
+  });
+
+  test('task.removed needs the same queue the task was stored under', () => {
+    const store = storeWith('c1');
+    store.apply(ev.task({ id: '42', queue: 'emails' }));
+    assert.equal(store.apply(ev.taskRemoved('c1', '42', 'reports')).tasks.size, 0);
+    assert.equal(store.apply(ev.taskRemoved('c1', '42')).tasks.size, 0);
+    assert.ok(store.task(taskKey('c1', 'emails', '42')));
+    assert.deepEqual([...store.apply(ev.taskRemoved('c1', '42', 'emails')).tasks], ['task:c1:emails:42']);
+    assert.equal(store.task(taskKey('c1', 'emails', '42')), undefined);
+  });
+
+  test('tasks without a queue are keyed with an empty queue segment', () => {
+    const store = storeWith('c1');
+    const change = store.apply(ev.task({ id: 'x', queue: undefined }));
+    assert.deepEqual([...change.tasks], ['task:c1::x']);
+    assert.equal(store.task('task:c1::x')?.id, 'x');
+  });
+});
+
+describe('MonitorStore: queues and workers report only real changes', () => {
+  test('an identical queue upsert produces no queue change, but the newer copy is stored', () => {
+    const store = storeWith('c1');
+    store.apply(ev.queue({ counts: { waiting: 3, failed: 1 }, paused: false, version: 'bullmq:5.81.5', updatedAt: T0 }));
+    const change = store.apply(ev.queue({ counts: { failed: 1, waiting: 3 }, paused: false, version: 'bullmq:5.81.5', updatedAt: T0 + 5_000 }));
+    assert.equal(change.queues.size, 0);
+    assert.equal(change.events, 0, 'a repeat is not recorded in the event stream');
+    assert.equal(store.queue(queueKey('c1', 'emails'))?.updatedAt, T0 + 5_000);
+  });
+
+  const queueVariants: [string, Parameters<typeof aQueue>[0]][] = [
+    ['a count changed', { counts: { waiting: 4, failed: 1 } }],
+    ['a state appeared', { counts: { waiting: 3, failed: 1, active: 0 } }],
+    ['a state was replaced by another', { counts: { waiting: 3, delayed: 1 } }],
+    ['paused flipped', { counts: { waiting: 3, failed: 1 }, paused: true }],
+    ['version changed', { counts: { waiting: 3, failed: 1 }, version: 'bullmq:6.7.0' }],
+  ];
+  for (const [what, overrides] of queueVariants) {
+    test(`a queue upsert where ${what} is reported`, () => {
+      const store = storeWith('c1');
+      store.apply(ev.queue({ counts: { waiting: 3, failed: 1 }, paused: false, version: 'bullmq:5.81.5' }));
+      const change = store.apply(ev.queue({ paused: false, version: 'bullmq:5.81.5', ...overrides }));
+      assert.deepEqual([...change.queues], ['queue:c1:emails']);
+    });
+  }
+
+  test('a worker upsert that only moves lastSeen/updatedAt is not reported; a status change is', () => {
+    const store = storeWith('c1');
+    store.apply(ev.worker({ id: 'w1', status: 'online', lastSeen: T0 }));
+    assert.equal(store.apply(ev.worker({ id: 'w1', status: 'online', lastSeen: T0 + 1_000, updatedAt: T0 + 1_000 })).workers.size, 0);
+    assert.equal(store.worker(workerKey('c1', 'w1'))?.lastSeen, T0 + 1_000);
+    assert.deepEqual([...store.apply(ev.worker({ id: 'w1', status: 'busy' })).workers], ['worker:c1:w1']);
+    assert.deepEqual([...store.apply(ev.worker({ id: 'w1', status: 'busy', currentTask: '7' })).workers], ['worker:c1:w1']);
+    assert.deepEqual([...store.apply(ev.worker({ id: 'w1', status: 'busy', currentTask: '7', queue: 'emails' })).workers], ['worker:c1:w1']);
+    assert.deepEqual([...store.apply(ev.worker({ id: 'w1', status: 'busy', currentTask: '7', queue: 'emails', detail: 'pid 4' })).workers], ['worker:c1:w1']);
+  });
+
+  test('every workflow upsert is reported (progress always changes what is shown)', () => {
+    const store = storeWith('c1');
+    store.apply(ev.workflow({ id: 'wf1', done: 1, total: 3 }));
+    assert.deepEqual([...store.apply(ev.workflow({ id: 'wf1', done: 1, total: 3 })).workflows], ['workflow:c1:wf1']);
+    assert.equal(store.workflow(workflowKey('c1', 'wf1'))?.done, 1);
+  });
+});
+
+describe('MonitorStore: connection health', () => {
+  test('connection.added starts idle with no rejected frames', () => {
+    const store = new MonitorStore();
+    store.apply(ev.added('prod', { name: 'Production', kind: 'websocket', system: 'nexus', readOnly: true, at: T0 + 7 }));
+    assert.deepEqual(store.connection('prod'), {
+      id: 'prod', name: 'Production', kind: 'websocket', system: 'nexus', readOnly: true, state: 'idle', since: T0 + 7, rejectedFrames: 0,
+    });
+  });
+
+  test('`since` moves only when the state changes', () => {
+    const store = storeWith('c1');
+    store.apply(ev.state('c1', 'reconnecting', { error: 'ECONNREFUSED', retryInMs: 500, attempt: 2, at: T0 + 100 }));
+    store.apply(ev.state('c1', 'reconnecting', { error: 'ECONNREFUSED', retryInMs: 1_000, attempt: 3, at: T0 + 900 }));
+    const c = store.connection('c1');
+    assert.equal(c?.state, 'reconnecting');
+    assert.equal(c?.since, T0 + 100);
+    assert.equal(c?.retryInMs, 1_000);
+    assert.equal(c?.attempt, 3);
+    store.apply(ev.state('c1', 'connecting', { at: T0 + 2_000 }));
+    assert.equal(store.connection('c1')?.since, T0 + 2_000);
+  });
+
+  test('the last error is kept while not connected, replaced by a newer one, and cleared on connected', () => {
+    const store = storeWith('c1');
+    store.apply(ev.state('c1', 'reconnecting', { error: 'ECONNREFUSED', retryInMs: 500, attempt: 2 }));
+    store.apply(ev.state('c1', 'connecting', { attempt: 2 }));
+    assert.equal(store.connection('c1')?.error, 'ECONNREFUSED');
+    assert.equal(store.connection('c1')?.retryInMs, undefined, 'retryInMs only applies while reconnecting');
+    store.apply(ev.state('c1', 'reconnecting', { error: 'ETIMEDOUT', retryInMs: 1_000, attempt: 3 }));
+    assert.equal(store.connection('c1')?.error, 'ETIMEDOUT');
+    store.apply(ev.state('c1', 'connected', { error: 'ignored while connected' }));
+    const c = store.connection('c1');
+    assert.equal(c?.state, 'connected');
+    assert.equal(c?.error, undefined);
+    assert.equal(c?.attempt, undefined);
+  });
+
+  test('each rejected frame is counted and the count survives state changes', () => {
+    const store = storeWith('c1');
+    store.applyAll([ev.rejected('c1'), ev.rejected('c1', 'other'), ev.state('c1', 'connected'), ev.rejected('c1')]);
+    assert.equal(store.connection('c1')?.rejectedFrames, 3);
+  });
+
+  test('re-adding a connection resets its health', () => {
+    const store = storeWith('c1');
+    store.applyAll([ev.state('c1', 'connected'), ev.rejected('c1')]);
+    store.apply(ev.added('c1', { at: T0 + 50 }));
+    assert.equal(store.connection('c1')?.state, 'idle');
+    assert.equal(store.connection('c1')?.rejectedFrames, 0);
+    assert.equal(store.connection('c1')?.since, T0 + 50);
+  });
+});
+
+describe('MonitorStore: bounded retention', () => {
+  test('tasks beyond maxTasks are evicted least-recently-updated first, counted and reported', () => {
+    const store = new MonitorStore(limits({ maxTasks: 3 }));
+    store.applyAll([ev.task({ id: '1' }), ev.task({ id: '2' }), ev.task({ id: '3' })]);
+    // Touching task 1 makes task 2 the least recently updated.
+    store.apply(ev.task({ id: '1', status: 'active' }));
+    const change = store.apply(ev.task({ id: '4' }));
+    assert.deepEqual([...change.tasks].sort(), ['task:c1:emails:2', 'task:c1:emails:4']);
+    assert.deepEqual(store.tasks().map((t) => t.id), ['3', '1', '4']);
+    assert.equal(store.retention().tasksEvicted, 1);
+    store.applyAll([ev.task({ id: '5' }), ev.task({ id: '6' })]);
+    assert.deepEqual(store.tasks().map((t) => t.id), ['4', '5', '6']);
+    assert.equal(store.retention().tasksEvicted, 3);
+  });
+
+  test('re-upserting a task at the limit evicts nothing', () => {
+    const store = new MonitorStore(limits({ maxTasks: 2 }));
+    store.applyAll([ev.task({ id: '1' }), ev.task({ id: '2' }), ev.task({ id: '1', status: 'completed' })]);
+    assert.equal(store.retention().tasksEvicted, 0);
+    assert.deepEqual(store.tasks().map((t) => [t.id, t.status]), [['2', 'waiting'], ['1', 'completed']]);
+  });
+
+  test('logs keep the newest maxLogs and count what was overwritten', () => {
+    const store = new MonitorStore(limits({ maxLogs: 3 }));
+    for (let i = 1; i <= 5; i++) store.apply(ev.log({ message: `m${i}` }));
+    assert.deepEqual(store.logs().map((l) => l.message), ['m3', 'm4', 'm5']);
+    assert.equal(store.retention().logsOverwritten, 2);
+  });
+
+  test('the event stream keeps the newest maxEvents (logs and metrics excluded) and counts overwrites', () => {
+    const store = new MonitorStore(limits({ maxEvents: 2 }));
+    store.applyAll([ev.added('c1'), ev.log(), ev.metric(), ev.generic('c1', 'a'), ev.generic('c1', 'b'), ev.generic('c1', 'c')]);
+    assert.deepEqual(store.recentEvents(10).map((e) => (e.type === 'generic' ? e.name : e.type)), ['c', 'b']);
+    assert.deepEqual(store.recentEvents(1).map((e) => (e.type === 'generic' ? e.name : e.type)), ['c']);
+    assert.equal(store.retention().eventsOverwritten, 2);
+  });
+
+  test('new metric series beyond maxSeries are refused and counted; existing series still take samples', () => {
+    const store = new MonitorStore(limits({ maxSeries: 2, maxSamplesPerSeries: 2 }));
+    assert.equal(store.apply(ev.metric({ name: 'a', value: 1 })).metrics, 1);
+    assert.equal(store.apply(ev.metric({ name: 'b', value: 1 })).metrics, 1);
+    assert.equal(store.apply(ev.metric({ name: 'c', value: 1 })).metrics, 0);
+    assert.equal(store.apply(ev.metric({ name: 'd', value: 1 })).metrics, 0);
+    assert.equal(store.retention().seriesRefused, 2);
+    assert.equal(store.apply(ev.metric({ name: 'a', value: 2, timestamp: T0 + 1 })).metrics, 1);
+    assert.equal(store.apply(ev.metric({ name: 'a', value: 3, timestamp: T0 + 2 })).metrics, 1);
+    assert.deepEqual(store.series().map((s) => s.name), ['a', 'b']);
+    const a = store.series().find((s) => s.name === 'a');
+    assert.deepEqual(a?.samples.toArray(), [[T0 + 1, 2], [T0 + 2, 3]], 'samples per series are capped too');
+    assert.equal(a?.samples.overwritten, 1);
+  });
+
+  test('a fresh store reports no retention hits', () => {
+    assert.deepEqual(new MonitorStore().retention(), { tasksEvicted: 0, logsOverwritten: 0, eventsOverwritten: 0, seriesRefused: 0 });
+  });
+
+  test('series are keyed by connection, name and labels regardless of label order', () => {
+    assert.equal(seriesKey({ connectionId: 'c1', name: 'm', labels: { b: '2', a: '1' } }), 'c1|m{a=1,b=2}');
+    assert.equal(seriesKey({ connectionId: 'c1', name: 'm', labels: {} }), 'c1|m{}');
+    const store = new MonitorStore();
+    store.applyAll([ev.metric({ labels: { queue: 'q', state: 'failed' } }), ev.metric({ labels: { state: 'failed', queue: 'q' } })]);
+    assert.equal(store.series().length, 1);
+    assert.equal(store.series()[0]?.samples.size, 2);
+  });
+});
+
+describe('MonitorStore: removing a connection', () => {
+  test('removes its queues, workers, workflows, tasks and series and reports each key; others are untouched', () => {
+    const store = storeWith('c1', 'c2');
+    for (const c of ['c1', 'c2']) {
+      store.applyAll([
+        ev.queue({ connectionId: c, name: 'emails' }), ev.queue({ connectionId: c, name: 'reports' }),
+        ev.worker({ connectionId: c, id: 'w1' }), ev.workflow({ connectionId: c, id: 'wf1' }),
+        ev.task({ connectionId: c, id: '1' }), ev.task({ connectionId: c, id: '2', queue: undefined }),
+        ev.metric({ connectionId: c }),
+      ]);
+    }
+    const change = store.apply(ev.removed('c1'));
+    assert.deepEqual(plainChange(change), plainChange(aChange({
+      connections: ['c1'],
+      queues: ['queue:c1:emails', 'queue:c1:reports'],
+      workers: ['worker:c1:w1'],
+      workflows: ['workflow:c1:wf1'],
+      tasks: ['task:c1::2', 'task:c1:emails:1'],
+      events: 1,
+    })));
+    assert.deepEqual(store.connections().map((c) => c.id), ['c2']);
+    assert.deepEqual(store.queues().map((q) => q.connectionId), ['c2', 'c2']);
+    assert.deepEqual(store.workers().map((w) => w.connectionId), ['c2']);
+    assert.deepEqual(store.workflows().map((w) => w.connectionId), ['c2']);
+    assert.deepEqual(store.tasks().map((t) => t.connectionId), ['c2', 'c2']);
+    assert.deepEqual(store.series().map((s) => s.connectionId), ['c2']);
+  });
+
+  test('a connection id that is a prefix of another does not take the other one along', () => {
+    const store = storeWith('prod', 'prod-eu');
+    store.applyAll([ev.queue({ connectionId: 'prod', name: 'q' }), ev.queue({ connectionId: 'prod-eu', name: 'q' })]);
+    const change = store.apply(ev.removed('prod'));
+    assert.deepEqual([...change.queues], ['queue:prod:q']);
+    assert.deepEqual(store.queues().map((q) => q.connectionId), ['prod-eu']);
+  });
+
+  test('removing an unknown connection reports nothing but the event', () => {
+    const store = storeWith('c1');
+    assert.deepEqual(plainChange(store.apply(ev.removed('ghost'))), plainChange(aChange({ events: 1 })));
+  });
+
+  test('a removed connection no longer counts towards the series cap', () => {
+    const store = new MonitorStore(limits({ maxSeries: 1 }));
+    store.applyAll([ev.added('c1'), ev.added('c2'), ev.metric({ connectionId: 'c1' })]);
+    assert.equal(store.apply(ev.metric({ connectionId: 'c2' })).metrics, 0);
+    store.apply(ev.removed('c1'));
+    assert.equal(store.apply(ev.metric({ connectionId: 'c2' })).metrics, 1);
+  });
+});
+
+describe('MonitorStore: selectors', () => {
+  function twoConnections(): MonitorStore {
+    const store = storeWith('c1', 'c2');
+    store.applyAll([
+      ev.queue({ connectionId: 'c1', name: 'a' }), ev.queue({ connectionId: 'c2', name: 'b' }),
+      ev.worker({ connectionId: 'c1', id: 'w1' }), ev.worker({ connectionId: 'c2', id: 'w2' }),
+      ev.workflow({ connectionId: 'c2', id: 'wf' }),
+      ev.task({ connectionId: 'c1', id: '1', queue: 'a' }), ev.task({ connectionId: 'c1', id: '2', queue: 'x' }),
+      ev.task({ connectionId: 'c2', id: '3', queue: 'a' }),
+    ]);
+    return store;
+  }
+
+  test('queues, workers, workflows and tasks filter by connection', () => {
+    const store = twoConnections();
+    assert.deepEqual(store.queues('c1').map((q) => q.name), ['a']);
+    assert.deepEqual(store.queues('c2').map((q) => q.name), ['b']);
+    assert.deepEqual(store.queues().map((q) => q.name), ['a', 'b']);
+    assert.deepEqual(store.workers('c2').map((w) => w.id), ['w2']);
+    assert.deepEqual(store.workflows('c1'), []);
+    assert.deepEqual(store.workflows('c2').map((w) => w.id), ['wf']);
+    assert.deepEqual(store.tasks('c1').map((t) => t.id), ['1', '2']);
+    assert.deepEqual(store.tasks().map((t) => t.id), ['1', '2', '3']);
+    assert.deepEqual(store.queues('nope'), []);
+  });
+
+  test('tasks filter by connection and queue together', () => {
+    const store = twoConnections();
+    assert.deepEqual(store.tasks('c1', 'a').map((t) => t.id), ['1']);
+    assert.deepEqual(store.tasks(undefined, 'a').map((t) => t.id), ['1', '3']);
+    assert.deepEqual(store.tasks('c2', 'x'), []);
+  });
+
+  test('lookups by key return the stored entity', () => {
+    const store = twoConnections();
+    assert.deepEqual(store.queue(queueKey('c2', 'b')), aQueue({ connectionId: 'c2', name: 'b' }));
+    assert.deepEqual(store.worker(workerKey('c1', 'w1')), aWorker({ connectionId: 'c1', id: 'w1' }));
+    assert.deepEqual(store.task(taskKey('c2', 'a', '3')), aTask({ connectionId: 'c2', id: '3', queue: 'a' }));
+    assert.equal(store.queue(queueKey('c1', 'b')), undefined);
+  });
+
+  test('selectors return copies: mutating the returned array does not change the store', () => {
+    const store = twoConnections();
+    store.queues().length = 0;
+    store.logs().push(aLog());
+    store.connections().pop();
+    assert.equal(store.queues().length, 2);
+    assert.equal(store.logs().length, 0);
+    assert.equal(store.connections().length, 2);
+  });
+});
+
+test('task eviction stays least-recently-updated first under churn (re-upserted tasks move to the back)', () => {
+  const store = new MonitorStore({ ...DEFAULT_RETENTION, maxTasks: 3 });
+  const up = (id: string, at: number) => store.apply({ type: 'task.upsert', task: { connectionId: 'c', system: 'generic', id, status: 's', updatedAt: at } });
+  up('a', 1); up('b', 2); up('c', 3);
+  up('d', 4); // evicts a
+  up('b', 5); // b is now newest
+  up('e', 6); // evicts c
+  up('f', 7); // evicts d
+  assert.deepEqual(store.tasks('c').map((t) => t.id).sort(), ['b', 'e', 'f']);
+  store.apply({ type: 'task.removed', connectionId: 'c', id: 'e', at: 8 });
+  up('g', 9); up('h', 10); // evicts b
+  assert.deepEqual(store.tasks('c').map((t) => t.id).sort(), ['f', 'g', 'h']);
+  for (let i = 0; i < 50_000; i++) up(`x${i % 7_000}`, 11 + i);
+  assert.deepEqual(store.tasks('c').map((t) => t.id).sort(), ['x997', 'x998', 'x999']);
+});
