@@ -25,6 +25,9 @@ export interface NexusSimulator {
   readonly port: number;
   readonly server: SimServer;
   step(): void;
+  /** Stops the ticking (nothing changes until `resume()`); `step()` still works. */
+  pause(): void;
+  resume(): void;
   /** Sends a MonitoringEvent through the server's filters to every client (tests). */
   publish(event: Partial<NexusEvent>): NexusEvent;
   sendRaw(text: string): void;
@@ -179,12 +182,18 @@ export async function startNexusSimulator(opts: NexusSimulatorOptions = {}): Pro
     if (stepNo % 3 === 0) publish({ event_type: 'stats_snapshot', parent_task_id: parent, project_id: projectId, counts: { ...counts } });
   };
   const tickMs = opts.tickMs ?? 500;
-  const timer = tickMs > 0 ? setInterval(step, tickMs) : undefined;
-  timer?.unref?.();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const resume = (): void => {
+    if (timer || tickMs <= 0) return;
+    timer = setInterval(step, tickMs);
+    timer.unref?.();
+  };
+  const pause = (): void => { if (timer) clearInterval(timer); timer = undefined; };
+  resume();
   const url = `ws://127.0.0.1:${server.port}/ws/monitor`;
   opts.log?.(`Nexus /ws/monitor simulator on ${url}`);
   return {
-    url, port: server.port, server, step, publish, connectQueries,
+    url, port: server.port, server, step, pause, resume, publish, connectQueries,
     sendRaw: (text) => { for (const c of clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send(text); },
     pongsSent: () => pongs,
     state: () => ({
@@ -192,7 +201,7 @@ export async function startNexusSimulator(opts: NexusSimulatorOptions = {}): Pro
       workers: Object.fromEntries([...workers].map(([id, w]) => [String(id), w.status])),
     }),
     stop: async () => {
-      if (timer) clearInterval(timer);
+      pause();
       clearInterval(pingTimer);
       await server.close();
     },

@@ -111,22 +111,28 @@ test('Timeline from the palette: spans drawn in lanes named after the Nexus work
 
 test('Timeline from a worker\'s context menu: scoped to that worker', { timeout: 120_000 }, () => shot('e2e-timeline-worker', async () => {
   const rows = session.page.locator('.part.sidebar .monaco-list-row');
-  // The Workers view lists the Nexus workers; right-click one of them. The simulator is live, so the row can
-  // re-render under the open menu (VS Code then closes the menu): try again, as a user would.
+  // The Workers view lists the Nexus workers; right-click one of them. A row that re-renders under the open
+  // menu makes VS Code close the menu, so the simulator holds still while the menu is used (and resumes after).
+  nexus.pause();
+  await session.page.waitForTimeout(1_500); // the last coalesced tree refresh lands
   let scope: string | undefined;
-  for (let attempt = 1; attempt <= 3 && !scope; attempt++) {
-    const workerRow = await session.waitFor(async () => {
-      const texts = await rows.allInnerTexts();
-      const i = texts.findIndex((t) => /^\s*worker[ -]1(?!\d)/.test(t));
-      return i >= 0 ? rows.nth(i) : undefined;
-    }, 30_000, 'a worker row for worker 1');
-    await workerRow.click({ button: 'right' });
-    const item = session.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Open Timeline' }).first();
-    await item.waitFor({ state: 'visible', timeout: 10_000 });
-    if (attempt === 1) await session.screenshot('e2e-timeline-context-menu');
-    await item.click().catch(() => undefined);
-    scope = await session.waitFor(() => session.webviewText('taskscope-timeline .scope'), 8_000, 'timeline scope pill').catch(() => undefined);
-    if (!scope) await session.page.keyboard.press('Escape');
+  try {
+    for (let attempt = 1; attempt <= 3 && !scope; attempt++) {
+      const workerRow = await session.waitFor(async () => {
+        const texts = await rows.allInnerTexts();
+        const i = texts.findIndex((t) => /^\s*worker[ -]1(?!\d)/.test(t));
+        return i >= 0 ? rows.nth(i) : undefined;
+      }, 30_000, 'a worker row for worker 1');
+      await workerRow.click({ button: 'right' });
+      const item = session.page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Open Timeline' }).first();
+      await item.waitFor({ state: 'visible', timeout: 10_000 });
+      if (attempt === 1) await session.screenshot('e2e-timeline-context-menu');
+      await item.click().catch(() => undefined);
+      scope = await session.waitFor(() => session.webviewText('taskscope-timeline .scope'), 8_000, 'timeline scope pill').catch(() => undefined);
+      if (!scope) await session.page.keyboard.press('Escape');
+    }
+  } finally {
+    nexus.resume();
   }
   assert.ok(scope, 'the Timeline opened scoped to the worker from its context menu');
   assert.match(scope, /worker/);
