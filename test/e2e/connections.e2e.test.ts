@@ -1,0 +1,93 @@
+// Connection settings and failures in real VS Code (code-server + the packaged .vsix): a malformed
+// `taskscope.connections` entry is named in a warning and does not stop the others; a server that is down shows
+// as reconnecting with its reason and connects by itself once it comes up; a dashboard left open comes back
+// after "Developer: Reload Window". Real redis-servers, real bullmq jobs.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import * as bullmq5 from 'bullmq5';
+
+import { connectionFromUrl } from '../../demo/bullmq/simulator';
+import { packageExtension } from '../helpers/package-extension';
+import { findFreePort, startRedisServer, type RedisServerHandle } from '../helpers/servers';
+import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
+import { withFailureScreenshot } from '../helpers/e2e-steps';
+
+const QUEUE = 'e2e-invoices';
+
+let redis: RedisServerHandle;
+let lateRedis: RedisServerHandle | undefined;
+let latePort: number;
+let session: VSCodeSession;
+let workspace: string;
+
+before(async () => {
+  redis = await startRedisServer();
+  const queue = new bullmq5.Queue(QUEUE, { connection: connectionFromUrl(redis.url) });
+  try {
+    await queue.addBulk([1, 2, 3].map((n) => ({ name: 'invoice', data: { n } })));
+  } finally {
+    await queue.close();
+  }
+  latePort = await findFreePort();
+  workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'taskscope-e2e-conn-'));
+  fs.mkdirSync(path.join(workspace, '.vscode'));
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+    'taskscope.connections': [
+      // Malformed: `url` is a number. The entry is skipped with a message naming the field.
+      { id: 'broken', name: 'Broken entry', kind: 'redis', system: 'bullmq', url: 6379 },
+      { id: 'e2e-good', name: 'Good Redis', kind: 'redis', system: 'bullmq', url: redis.url },
+      // Nothing listens here until the last test starts a redis-server on this port.
+      { id: 'e2e-late', name: 'Late Redis', kind: 'redis', system: 'bullmq', url: `redis://127.0.0.1:${latePort}` },
+    ],
+  }, null, 2));
+  session = await launchVSCode({ vsixPath: await packageExtension(), workspaceFolder: workspace });
+  await session.openActivityBarItem('Taskscope');
+}, { timeout: 15 * 60_000 });
+
+after(async () => {
+  await session?.close();
+  await lateRedis?.stop();
+  await redis?.stop();
+  if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+});
+
+const shot = <T>(name: string, fn: () => Promise<T>): Promise<T> => withFailureScreenshot(session, name, fn);
+
+test('a malformed connection entry is named in a warning, and the other connections still connect', { timeout: 120_000 }, () => shot('e2e-connections-malformed', async () => {
+  const toast = session.page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'url' });
+  await toast.first().waitFor({ state: 'visible', timeout: 60_000 });
+  const message = await toast.first().innerText();
+  assert.match(message, /Taskscope:.*(connections\[0\]|broken|Broken entry).*url/i, `the warning names the entry and the field: ${message}`);
+  await session.waitFor(async () => (await session.treeRowTexts()).some((t) => /^Good Redis.*connected/.test(t)), 60_000, 'the good connection connected');
+  await session.waitFor(async () => (await session.treeRowTexts()).some((t) => t.startsWith(QUEUE) && /3 waiting/.test(t)), 60_000, `Queues row for ${QUEUE} with 3 waiting`);
+  const rows = await session.treeRowTexts();
+  assert.ok(!rows.some((t) => t.startsWith('Broken entry')), `the malformed entry is not shown as a connection: ${rows.join(' | ')}`);
+  await session.screenshot('e2e-connections-malformed');
+}));
+
+test('a server that is down shows as reconnecting with its reason, and connects once it is up', { timeout: 180_000 }, () => shot('e2e-connections-late', async () => {
+  const down = await session.waitFor(async () => (await session.treeRowTexts()).find((t) => /^Late Redis/.test(t) && /reconnect|disconnected|ECONNREFUSED|refused/i.test(t)), 60_000, 'Late Redis shown as reconnecting');
+  assert.doesNotMatch(down, /\bconnected\b(?! ?·? ?0)/, `not connected while nothing listens: ${down}`);
+  await session.screenshot('e2e-connections-down');
+  lateRedis = await startRedisServer({ port: latePort });
+  // The backoff is capped; the source must find the server by itself, without a reload or a click.
+  await session.waitFor(async () => (await session.treeRowTexts()).some((t) => /^Late Redis\s*connected/.test(t)), 90_000, 'Late Redis connected after the server came up');
+}));
+
+test('an open dashboard comes back after the window reloads', { timeout: 180_000 }, () => shot('e2e-connections-reload', async () => {
+  await session.runCommand('Taskscope: Open Overview');
+  await session.waitFor(async () => (await session.webviewText('body'))?.includes(QUEUE), 30_000, `Overview lists ${QUEUE}`);
+  await session.runCommand('Developer: Reload Window');
+  // The workbench reloads in the same page; VS Code restores the panel through the extension's serializer.
+  await session.page.waitForTimeout(3_000);
+  await session.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  const text = await session.waitFor(async () => {
+    const body = await session.webviewText('body');
+    return body?.includes(QUEUE) ? body : undefined;
+  }, 60_000, `restored Overview lists ${QUEUE}`);
+  assert.match(text, /Good Redis/);
+  await session.screenshot('e2e-connections-restored');
+}));
