@@ -65,9 +65,9 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
   },
   {
-    // The traffic simulator behind "Taskscope: Start Demo", loaded by the extension only on demand.
+    // The demo simulators behind "Taskscope: Start Demo", loaded by the extension only on demand.
     ...common,
-    entryPoints: ['demo/bullmq/simulator.ts'],
+    entryPoints: ['demo/in-editor.ts'],
     outfile: 'dist/demo-simulator.js',
     platform: 'node',
     format: 'cjs',

@@ -4,35 +4,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConnectionProfileInput } from '../src/core/config/connection-profile';
-import { BULLMQ_DEMO_QUEUES, startBullmqSimulator } from './bullmq/simulator';
-import { startRhailibDemo } from './rhailib/demo';
-import { startNexusDemo } from './nexus/demo';
-import { startPynencDemo } from './pynenc/demo';
-import { MAHAVISHNU_DEMO_POOLS, MAHAVISHNU_DEMO_WORKFLOWS, signJwt, startMahavishnuSimulator } from './mahavishnu/simulator';
-import { NEXUS_PHASES, startNexusSimulator } from './nexus-ws/simulator';
+import { DEMO_SIMULATORS, type DemoConnection, type DemoServices, type RunningSimulator } from './catalog';
 import { findFreePort, MissingBinaryError, startMosquitto, startRedisServer } from './support/local-servers';
-import { startPropellerDemo, startRustvelloDemo } from './stream-demos';
-
-/** One entry of `taskscope.connections` (the settings shape, before defaults are applied). */
-export type DemoConnection = ConnectionProfileInput;
-
-/** A running simulator: what it is, the connections that show it, and how to stop it. */
-export interface RunningSimulator {
-  readonly name: string;
-  readonly connections: readonly DemoConnection[];
-  /** Lines for the workspace README describing what this simulator produces. */
-  readonly readme: readonly string[];
-  stop(): Promise<void>;
-}
-
-export type SimulatorStarter = (services: DemoServices, log: (msg: string) => void) => Promise<RunningSimulator>;
-
-/** Every system in the demo; later issues append their starters here. */
-const SIMULATORS: readonly SimulatorStarter[] = [
-  startBullmqDemo, startRhailibDemo, startNexusDemo, startPynencDemo, startMahavishnuDemo, startNexusWsDemo,
-  startPropellerDemo, startRustvelloDemo,
-];
 
 const USAGE = `Usage: npm run demo [-- --no-open] [-- --port <n>]
 
@@ -78,10 +51,10 @@ async function main(): Promise<void> {
   const cleanup = new CleanupStack(log);
   installSignalHandlers(cleanup, log);
 
-  const services = new DemoServices(cleanup, log);
+  const services = new LocalDemoServices(cleanup, log);
   const simulators: RunningSimulator[] = [];
   try {
-    for (const start of SIMULATORS) {
+    for (const start of DEMO_SIMULATORS) {
       const sim = await start(services, (msg) => process.stdout.write(`[sim] ${msg}\n`));
       cleanup.push(`${sim.name} simulator`, () => sim.stop());
       simulators.push(sim);
@@ -135,62 +108,12 @@ async function main(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Simulators
 
-async function startBullmqDemo(services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {
-  const redisUrl = await services.redisUrl();
-  const prefix = 'bull';
-  const sim = await startBullmqSimulator({ redisUrl, prefix, live: true, log });
-  return {
-    name: 'BullMQ',
-    connections: [{ id: 'demo-bullmq', name: 'Demo BullMQ', kind: 'redis', system: 'bullmq', url: redisUrl, readOnly: false, prefix }],
-    readme: [
-      `### BullMQ (connection \`demo-bullmq\`, prefix \`${prefix}\`)`,
-      '',
-      'Real `bullmq` producers and workers with live traffic (a few jobs per second, 50–2000 ms per job, some',
-      'failures with retries). Queues:',
-      '',
-      ...BULLMQ_DEMO_QUEUES.map((q) => `- \`${q.name}\` (bullmq v${q.major}): ${q.about}`),
-    ],
-    stop: () => sim.stop(),
-  };
-}
-
-async function startMahavishnuDemo(_services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {
-  // DEMO_MAHAVISHNU_AUTH=1 turns on JWT auth; the token goes to the CLI config only (settings never hold secrets).
-  const secret = process.env['DEMO_MAHAVISHNU_AUTH'] === '1' ? 'taskscope-demo-secret' : undefined;
-  const sim = await startMahavishnuSimulator({ jwtSecret: secret, log });
-  const token = secret ? signJwt({ user_id: 'demo', permissions: ['admin'] }, secret, 7 * 24 * 3600) : undefined;
-  return {
-    name: 'Mahavishnu',
-    connections: [{ id: 'demo-mahavishnu', name: 'Demo Mahavishnu', kind: 'websocket', system: 'mahavishnu', url: sim.url, readOnly: true, channels: [...sim.channels], ...(token ? { token } : {}) }],
-    readme: [
-      '### Mahavishnu (connection `demo-mahavishnu`, WebSocket)',
-      '',
-      'A Mahavishnu-protocol WebSocket server: pools whose workers change state, and workflows moving through stages.',
-      ...MAHAVISHNU_DEMO_POOLS.map((p) => `- pool \`${p.id}\`: ${p.workers} workers, ${p.about}`),
-      ...MAHAVISHNU_DEMO_WORKFLOWS.map((w) => `- workflow \`${w.id}\`: ${w.stages.join(' → ')}`),
-      ...(token ? ['', `Auth is on: set the token with *Taskscope: Set Connection Password or Token…*: \`${token}\``] : []),
-    ],
-    stop: () => sim.stop(),
-  };
-}
-
-async function startNexusWsDemo(_services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {
-  const sim = await startNexusSimulator({ log });
-  return {
-    name: 'Nexus Agents',
-    connections: [{ id: 'demo-nexus-ws', name: 'Demo Nexus Agents (WebSocket)', kind: 'websocket', system: 'nexus', url: sim.url, readOnly: true }],
-    readme: [
-      '### Nexus Agents (connection `demo-nexus-ws`, WebSocket `/ws/monitor`)',
-      '',
-      'A Nexus monitoring server: four workers with heartbeats, tasks through the high/normal/low priority queues',
-      `(some retried or failed), and a research task moving through its phases (${NEXUS_PHASES.join(', ')}).`,
-    ],
-    stop: () => sim.stop(),
-  };
-}
-
 /** Servers shared by the simulators, started on first use (or taken from REDIS_URL / MQTT_URL). */
-export class DemoServices {
+class LocalDemoServices implements DemoServices {
+  readonly logDir = join(WORKSPACE_DIR, 'logs');
+  // DEMO_MAHAVISHNU_AUTH=1 turns on the Mahavishnu simulator's JWT auth.
+  readonly mahavishnuJwtSecret = process.env['DEMO_MAHAVISHNU_AUTH'] === '1' ? 'taskscope-demo-secret' : undefined;
+
   private redis: Promise<string> | undefined;
   private mqtt: Promise<string> | undefined;
 

@@ -1,13 +1,10 @@
 // The stream-source simulators of `npm run demo`: Propeller over MQTT (mosquitto, or the embedded aedes
 // broker when mosquitto is not installed) and Rustvello (unified logs written to the demo workspace, and
-// `/metrics` over HTTP). Registered in run-demo.ts SIMULATORS.
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { DemoServices, RunningSimulator } from './run-demo';
+// `/metrics` over HTTP). Registered in catalog.ts DEMO_SIMULATORS.
+import { basename, dirname } from 'node:path';
+import type { DemoServices, RunningSimulator } from './catalog';
 import { startPropellerSimulator } from './propeller/simulator';
 import { startRustvelloSimulator } from './rustvello/simulator';
-
-const LOG_DIR = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), '.demo', 'workspace', 'logs');
 
 export async function startPropellerDemo(services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {
   const mqttUrl = await services.mqttUrl();
@@ -27,13 +24,13 @@ export async function startPropellerDemo(services: DemoServices, log: (msg: stri
   };
 }
 
-export async function startRustvelloDemo(_services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {
-  const sim = await startRustvelloSimulator({ logDir: LOG_DIR, intervalMs: 700, rotateEveryLines: 400, log });
+export async function startRustvelloDemo(services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {
+  const sim = await startRustvelloSimulator({ logDir: services.logDir, intervalMs: 700, rotateEveryLines: 400, log });
   return {
     name: 'Rustvello',
     connections: [
       { id: 'demo-rustvello-metrics', name: 'Demo Rustvello /metrics', kind: 'prometheus', system: 'rustvello', url: sim.metricsUrl, pollIntervalMs: 5_000 },
-      { id: 'demo-rustvello-logs', name: 'Demo Rustvello logs', kind: 'logfile', system: 'rustvello', url: 'logs/rustvello.*', baseDir: dirname(LOG_DIR) },
+      { id: 'demo-rustvello-logs', name: 'Demo Rustvello logs', kind: 'logfile', system: 'rustvello', url: `${basename(services.logDir)}/rustvello.*`, baseDir: dirname(services.logDir) },
     ],
     readme: [
       '### Rustvello (connections `demo-rustvello-metrics` and `demo-rustvello-logs`)',

@@ -1,5 +1,5 @@
 // `npm run demo` entry for Nexus Agents: pub/sub events plus Redis state, with a research task walking its phases.
-import type { DemoServices, RunningSimulator } from '../run-demo';
+import type { DemoServices, RunningSimulator } from '../catalog';
 import { NEXUS_PHASES, startNexusSimulator } from './simulator';
 
 export async function startNexusDemo(services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {

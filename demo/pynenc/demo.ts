@@ -1,5 +1,5 @@
 // `npm run demo` entry for pynenc and Rustvello: invocations moving through real status transitions.
-import type { DemoServices, RunningSimulator } from '../run-demo';
+import type { DemoServices, RunningSimulator } from '../catalog';
 import { PYNENC_DEMO_APP, RUSTVELLO_DEMO_APP, startPynencSimulator } from './simulator';
 
 export async function startPynencDemo(services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {

@@ -1,5 +1,5 @@
 // `npm run demo` entry for rhailib: the simulator with live traffic and the connection that shows it.
-import type { DemoServices, RunningSimulator } from '../run-demo';
+import type { DemoServices, RunningSimulator } from '../catalog';
 import { RHAILIB_SEED, startRhailibSimulator } from './simulator';
 
 export async function startRhailibDemo(services: DemoServices, log: (msg: string) => void): Promise<RunningSimulator> {

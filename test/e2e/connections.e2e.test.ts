@@ -79,13 +79,13 @@ test('a server that is down shows as reconnecting with its reason, and connects 
 
 test('an open dashboard comes back after the window reloads', { timeout: 180_000 }, () => shot('e2e-connections-reload', async () => {
   await session.runCommand('Taskscope: Open Overview');
-  await session.waitFor(async () => (await session.webviewText('body'))?.includes(QUEUE), 30_000, `Overview lists ${QUEUE}`);
+  await session.waitFor(async () => (await session.webviewText('taskscope-overview'))?.includes(QUEUE), 30_000, `Overview lists ${QUEUE}`);
   await session.runCommand('Developer: Reload Window');
   // The workbench reloads in the same page; VS Code restores the panel through the extension's serializer.
   await session.page.waitForTimeout(3_000);
   await session.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   const text = await session.waitFor(async () => {
-    const body = await session.webviewText('body');
+    const body = await session.webviewText('taskscope-overview');
     return body?.includes(QUEUE) ? body : undefined;
   }, 60_000, `restored Overview lists ${QUEUE}`);
   assert.match(text, /Good Redis/);
