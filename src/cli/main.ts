@@ -7,6 +7,7 @@ import { ConfigFileError, loadConfigFile, type LoadedConfig } from './config-fil
 import { buildSnapshotDocument } from './snapshot-document';
 import { renderWatchTable } from './watch-table';
 import { EXIT_CODES, retryCommand } from './retry-command';
+import { defaultListenMs, parseDuration } from './listen-duration';
 
 /** Exit codes, documented in the README. */
 export const EXIT = EXIT_CODES;
@@ -16,6 +17,9 @@ const USAGE = `Usage: taskscope <command> --config <file> [options]
 Commands:
   snapshot   Connect every profile, wait for the initial sync and print one JSON document.
              --wait <ms>       longest wait for the initial sync (default 10000)
+             --listen <dur>    then keep collecting pushed events this long, e.g. 3s, 500ms, 0
+                               (default 3s when a profile is MQTT or WebSocket, which retain
+                               nothing; 0 when every profile is Redis, Prometheus or a log file)
   events     Print normalized events as NDJSON.
              --duration <ms>   stop after this long (default: until Ctrl+C)
   watch      A live terminal table of connections, queues and workers.
@@ -46,6 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
         config: { type: 'string', short: 'c' },
         wait: { type: 'string' },
         duration: { type: 'string' },
+        listen: { type: 'string' },
         connection: { type: 'string' },
         queue: { type: 'string' },
         job: { type: 'string' },
@@ -73,8 +78,13 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   }
   const wait = parseMs(values.wait, 'wait', 10_000);
   const duration = parseMs(values.duration, 'duration', undefined);
-  if (typeof wait === 'string' || typeof duration === 'string') {
-    io.stderr.write(`taskscope ${command}: ${typeof wait === 'string' ? wait : duration}\n`);
+  const listen = values.listen === undefined ? undefined : parseDuration(values.listen, 'listen');
+  if (typeof wait === 'string' || typeof duration === 'string' || typeof listen === 'string') {
+    io.stderr.write(`taskscope ${command}: ${[wait, duration, listen].find((v) => typeof v === 'string')}\n`);
+    return EXIT.badConfig;
+  }
+  if (listen !== undefined && command !== 'snapshot') {
+    io.stderr.write(`taskscope ${command}: --listen applies to snapshot only\n`);
     return EXIT.badConfig;
   }
 
@@ -108,7 +118,7 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   const configExit = config.problems.length > 0 ? EXIT.badConfig : EXIT.ok;
   try {
     switch (command) {
-      case 'snapshot': return await snapshot(session, io, wait ?? 10_000, configExit);
+      case 'snapshot': return await snapshot(session, io, wait ?? 10_000, listen ?? defaultListenMs(config.profiles), configExit);
       case 'events': return await events(session, io, duration, configExit);
       default: return await watch(session, io);
     }
@@ -117,9 +127,11 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   }
 }
 
-async function snapshot(session: MonitorSession, io: CliIo, waitMs: number, configExit: number): Promise<number> {
+async function snapshot(session: MonitorSession, io: CliIo, waitMs: number, listenMs: number, configExit: number): Promise<number> {
   session.startAll();
   await waitUntil(() => session.store.connections().every((c) => c.state !== 'idle' && c.state !== 'connecting'), waitMs, session);
+  // Push sources retain nothing: what the snapshot shows is what arrived while listening.
+  if (listenMs > 0 && session.store.connections().some((c) => c.state === 'connected')) await new Promise((r) => setTimeout(r, listenMs));
   await new Promise((r) => setImmediate(r)); // let the last batched change land in the store
   const doc = buildSnapshotDocument(session.store);
   io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);

@@ -7,6 +7,8 @@ import { MonitorStore, type RetentionLimits } from '../core/store/monitor-store'
 import { MutableChangeSet, type ChangeSet } from '../core/store/change-set';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, SourceLogger } from '../core/source/source';
 import type { TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from '../core/source/task-query';
+import { taskKey } from '../core/model/keys';
+import { listsTasksFromStore, storeTaskPage } from '../core/views/task-list';
 import { createSource as defaultCreateSource, type SourceFactory } from './create-source';
 import { SourceSupervisor, type SupervisorOptions } from './source-supervisor';
 
@@ -92,13 +94,22 @@ export class MonitorSession {
   /** The full record of one task, or undefined when the source cannot read tasks or the task is gone. */
   async taskDetail(connectionId: string, ref: { readonly queue?: string; readonly id: string }, maxValueBytes: number): Promise<TaskDetail | undefined> {
     const s = this.supervisors.get(connectionId);
-    if (!s?.source.taskDetail || s.phase !== 'connected') return undefined;
-    return s.source.taskDetail(ref, maxValueBytes);
+    if (s?.source.taskDetail && s.phase === 'connected') return s.source.taskDetail(ref, maxValueBytes);
+    // A source that cannot read single tasks still sent the task itself: show what the store holds.
+    if (s && !s.source.taskDetail) {
+      const task = this.store.task(taskKey(connectionId, ref.queue, ref.id));
+      if (task) return { task, values: {} };
+    }
+    return undefined;
   }
 
-  /** One page of a state's tasks, or undefined when the source cannot list tasks or is not connected. */
+  /**
+   * One page of a state's tasks, or undefined when the source cannot list tasks or is not connected. Push
+   * sources (Propeller) have sent their tasks already: those pages come from the store, connected or not.
+   */
   async taskPage(connectionId: string, request: TaskPageRequest): Promise<TaskPage | undefined> {
     const s = this.supervisors.get(connectionId);
+    if (!s?.source.taskPage && listsTasksFromStore(this.profiles.get(connectionId)?.system)) return storeTaskPage(this.store, connectionId, request);
     if (!s?.source.taskPage || s.phase !== 'connected') return undefined;
     return s.source.taskPage(request);
   }

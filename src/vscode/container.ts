@@ -55,11 +55,15 @@ export class Container implements vscode.Disposable {
     const store = this.session.store;
     this.taskCommands = new TaskCommands(this.session, () => this.queuesTree.refreshAll());
     this.taskDocuments = new TaskDocumentProvider(this.session);
+    const taskActions = {
+      canAct: (id: string) => this.taskCommands.canAct(id),
+      canRun: (id: string, actionId: string) => this.session.actions(id).some((a) => a.id === actionId && a.disabledReason === undefined),
+    };
     this.queuesTree = new QueuesTree(store, {
       taskPage: (id, request) => this.session.taskPage(id, request),
-      canAct: (id) => this.taskCommands.canAct(id),
+      ...taskActions,
     }, (id) => this.session.supervisor(id)?.source.topics?.());
-    this.workersTree = new WorkersTree(store);
+    this.workersTree = new WorkersTree(store, Date.now, taskActions);
     this.workflowsTree = new WorkflowsTree(store);
     this.trees = [this.queuesTree, this.workersTree, this.workflowsTree] as StoreTree<TreeNode>[];
     this.statusBar = new ConnectionStatusBar(store);
@@ -229,7 +233,7 @@ export class Container implements vscode.Disposable {
         await this.demo.stop();
         await this.reloadSettings();
       },
-      'taskscope.stopTask': (node) => runStopTask(this.session, node),
+      'taskscope.stopTask': (node, nodes) => runStopTask(this.session, node, nodes),
       'taskscope.copyName': async (node) => {
         const n = node as { queue?: string; workerId?: string; workflowId?: string; taskId?: string } | undefined;
         const text = n?.taskId ?? n?.queue ?? n?.workerId ?? n?.workflowId;

@@ -63,7 +63,17 @@ export interface Task {
   readonly finishedAt?: number;
   readonly attempts?: number;
   readonly error?: string;
+  /** Last resource use reported for a running task (Propeller `task_metrics`). */
+  readonly usage?: TaskUsage;
   readonly updatedAt: number;
+}
+
+export interface TaskUsage {
+  readonly cpuPercent?: number;
+  readonly memoryBytes?: number;
+  readonly memoryPercent?: number;
+  /** When the sample was taken (epoch ms). */
+  readonly at: number;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

@@ -13,7 +13,13 @@ export interface Preview {
 
 export function preview(text: string, maxChars: number = DEFAULT_PREVIEW_CHARS): Preview {
   if (text.length <= maxChars) return { text, truncated: false, length: text.length };
-  return { text: text.slice(0, maxChars), truncated: true, length: text.length };
+  // Never end on the first half of a surrogate pair: a lone surrogate renders as garbage and breaks encoders.
+  const end = maxChars > 0 && isHighSurrogate(text.charCodeAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+  return { text: text.slice(0, end), truncated: true, length: text.length };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /** The preview as one string with a visible marker when it was cut. */

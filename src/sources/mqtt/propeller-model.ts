@@ -4,12 +4,16 @@
 // so unit tests and the fuzzer drive it directly; `PropellerSource` feeds it from the broker.
 import { z } from 'zod';
 import type { MonitorEvent } from '../../core/model/events';
-import type { Task, WorkerStatus } from '../../core/model/entities';
+import type { Task, TaskUsage, WorkerStatus } from '../../core/model/entities';
+import { detailValue, type DetailValue, type TaskDetail } from '../../core/model/task-detail';
 import { toEpochMs } from '../../core/util/timestamps';
+import { PROPELLER_FINAL_STATES, PROPELLER_TASK_STATES } from '../../core/views/task-list';
 
 /** `pkg/task/task.go` State (uint8 on the wire). */
-export const TASK_STATES = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed', 'Skipped', 'Interrupted'] as const;
-const FINAL_STATES = new Set(['Completed', 'Failed', 'Skipped', 'Interrupted']);
+export const TASK_STATES = PROPELLER_TASK_STATES;
+const FINAL_STATES = PROPELLER_FINAL_STATES;
+/** What "Open Task JSON" can show of a task is kept this short (raw start command, results, last metrics). */
+const KEPT_DETAIL_CHARS = 2_048;
 
 export const PROPELLER_SUFFIXES = [
   'control/proplet/create', 'control/proplet/alive', 'control/proplet/results', 'control/proplet/invoke_results',
@@ -83,6 +87,8 @@ interface TaskState {
   task: Task;
   domain: string;
   channel: string;
+  /** Raw pieces for "Open Task JSON", each cut to KEPT_DETAIL_CHARS. */
+  raw?: { start?: string; results?: string; metrics?: unknown };
 }
 
 export interface PropellerModelOptions {
@@ -151,6 +157,7 @@ export class PropellerModel {
           id: m.task_id, status: failedRun ? 'Failed' : 'Completed', worker: m.proplet_id ?? undefined,
           finishedAt: now, error: failedRun ? m.error!.slice(0, 2_000) : undefined,
         }, now);
+        this.keepRaw(m.task_id, 'results', m);
         if (m.proplet_id) {
           const p = this.proplets.get(m.proplet_id);
           if (p?.currentTask === m.task_id) this.touchProplet(events, m.proplet_id, domain, channel, now, { currentTask: undefined });
@@ -181,9 +188,13 @@ export class PropellerModel {
         }
         // Metrics of a task mean it runs, unless a result already ended it.
         const known = this.tasks.get(m.task_id);
+        const usage: TaskUsage = { cpuPercent: finite(pm.cpu_percent ?? pm.cpu_usage_percent), memoryBytes: finite(pm.memory_bytes ?? pm.memory_usage_bytes), memoryPercent: finite(pm.memory_percent ?? pm.memory_usage_percent), at };
         if (!known || !FINAL_STATES.has(known.task.status)) {
-          this.upsertTask(events, domain, channel, { id: m.task_id, status: 'Running', worker: m.proplet_id ?? known?.task.worker, startedAt: known?.task.startedAt ?? now }, now);
+          this.upsertTask(events, domain, channel, { id: m.task_id, status: 'Running', worker: m.proplet_id ?? known?.task.worker, startedAt: known?.task.startedAt ?? now, usage }, now);
         }
+        // Kept as the parsed object (small, replaced on every sample) and printed only when someone opens it.
+        const kept = this.tasks.get(m.task_id);
+        if (kept) (kept.raw ??= {}).metrics = m;
         if (m.proplet_id) this.touchProplet(events, m.proplet_id, domain, channel, now, { currentTask: m.task_id });
         break;
       }
@@ -204,6 +215,8 @@ export class PropellerModel {
       case 'control/manager/start': {
         const m = parse(start); if (failed(m)) return m;
         this.upsertTask(events, domain, channel, { id: m.id, name: m.name ?? undefined, status: stateName(m.state), worker: m.proplet_id ?? undefined }, now);
+        // The wasm binary (`file`, base64) can be megabytes and says nothing to a reader.
+        this.keepRaw(m.id, 'start', { ...m, ...('file' in m ? { file: '(omitted)' } : {}) });
         break;
       }
       case 'control/manager/stop': {
@@ -244,6 +257,23 @@ export class PropellerModel {
     return t ? { domain: t.domain, channel: t.channel, proplet: t.task.worker } : undefined;
   }
 
+  /** What is known of one task for "Open Task JSON": the task plus the last raw start, results and metrics. */
+  taskDetail(taskId: string): TaskDetail | undefined {
+    const t = this.tasks.get(taskId);
+    if (!t) return undefined;
+    const values: Record<string, DetailValue> = {};
+    const raw = t.raw ?? {};
+    if (raw.start !== undefined) values['start'] = detailValue(raw.start);
+    if (raw.results !== undefined) values['results'] = detailValue(raw.results);
+    if (raw.metrics !== undefined) values['lastMetrics'] = detailValue(cut(JSON.stringify(raw.metrics) ?? ''));
+    return { task: t.task, values };
+  }
+
+  private keepRaw(taskId: string, part: 'start' | 'results', message: unknown): void {
+    const t = this.tasks.get(taskId);
+    if (t) (t.raw ??= {})[part] = cut(JSON.stringify(message) ?? '');
+  }
+
   get propletCount(): number { return this.proplets.size; }
   get taskCount(): number { return this.tasks.size; }
 
@@ -280,7 +310,7 @@ export class PropellerModel {
       this.tasks.delete(oldest[0]);
       this.bump(oldest[1].task.status, -1);
     }
-    this.tasks.set(patch.id, { task: merged, domain, channel });
+    this.tasks.set(patch.id, { task: merged, domain, channel, raw: existing?.raw });
     this.bump(merged.status, 1);
     events.push({ type: 'task.upsert', task: merged });
     const counts: Record<string, number> = {};
@@ -299,6 +329,14 @@ export class PropellerModel {
       events.push({ type: 'metric', sample: { connectionId: this.options.connectionId, system: 'propeller', name: `${prefix}${name}`, labels, timestamp: at, value } });
     }
   }
+}
+
+function cut(text: string): string {
+  return text.length > KEPT_DETAIL_CHARS ? `${text.slice(0, KEPT_DETAIL_CHARS)}… [cut: ${text.length} chars]` : text;
+}
+
+function finite(n: number | null | undefined): number | undefined {
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }
 
 /** Numeric state → name; names accepted as sent; anything else is `Unknown(n)`. */

@@ -3,6 +3,7 @@
 // publishes `control/manager/stop`, only on profiles with `allowPublish` that are not read-only.
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget } from '../../core/source/source';
+import type { TaskDetail } from '../../core/model/task-detail';
 import { MqttSourceBase, type MqttMessage } from './mqtt-source-base';
 import { PROPELLER_SUFFIXES, PropellerModel } from './propeller-model';
 
@@ -52,6 +53,11 @@ export class PropellerSource extends MqttSourceBase {
     }
     for (const e of r.events) ctx.emit(e);
     return true;
+  }
+
+  /** Propeller has no task store to read from: this is what the messages seen so far said about the task. */
+  async taskDetail(ref: { readonly queue?: string; readonly id: string }): Promise<TaskDetail | undefined> {
+    return this.model.taskDetail(ref.id);
   }
 
   override actions(): readonly ActionDeclaration[] {

@@ -18,6 +18,8 @@ export const CONTEXT_VALUES = {
   taskRetryable: 'taskscope:task:retryable',
   taskDelayed: 'taskscope:task:delayed',
   taskOther: 'taskscope:task:other',
+  /** A task that can still be stopped, on a connection where "Stop Task" may publish (Propeller). */
+  taskStoppable: 'taskscope:task:stoppable',
   more: 'taskscope:more',
   worker: 'taskscope:worker',
   workflow: 'taskscope:workflow',

@@ -2,13 +2,14 @@
 import * as vscode from 'vscode';
 import type { ChangeSet } from '../../core/store/change-set';
 import { queueKey } from '../../core/model/keys';
-import { countsSummary, formatCount, orderedStates } from '../../core/views/queue-labels';
+import { countsSummary, formatCount } from '../../core/views/queue-labels';
+import { listsTasksFromStore, statesInOrder } from '../../core/views/task-list';
 import { CONTEXT_VALUES } from './context-values';
 import { StoreTree, type TreeNode } from './store-tree';
 import { connectionItem, messageItem } from './tree-items';
 import type { Task } from '../../core/model/entities';
 import { taskKey } from '../../core/model/keys';
-import { moveWindow, TASK_PAGE_SIZE, taskItem, type RowWindow, type TaskPager } from './task-rows';
+import { moveWindow, stateIcon, TASK_PAGE_SIZE, taskItem, type RowWindow, type TaskPager } from './task-rows';
 import type { TopicBrowser } from '../../core/topics/topic-browser';
 import { MAX_TOPIC_CHILDREN, topicItem, topicsGroupItem } from './topic-items';
 
@@ -131,7 +132,7 @@ export class QueuesTree extends StoreTree<QueuesNode> {
     if (node.kind === 'queue') {
       const q = this.store.queue(node.id);
       if (!q) return [];
-      return orderedStates(q.counts).map((state) =>
+      return statesInOrder(q.system, q.counts).map((state) =>
         this.node({ kind: 'state', id: `${node.id}:state:${state}`, connectionId: node.connectionId, queue: node.queue, state }));
     }
     return [];
@@ -164,7 +165,7 @@ export class QueuesTree extends StoreTree<QueuesNode> {
         item.iconPath = q.paused ? new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('charts.yellow')) : new vscode.ThemeIcon('layers');
         const writable = q.system === 'bullmq' && this.pager?.canAct(q.connectionId) === true;
         item.contextValue = !writable ? CONTEXT_VALUES.queueReadOnly : q.paused ? CONTEXT_VALUES.queuePaused : CONTEXT_VALUES.queue;
-        const lines = orderedStates(q.counts).map((s) => `${s}: ${q.counts[s]}`);
+        const lines = statesInOrder(q.system, q.counts).map((s) => `${s}: ${q.counts[s]}`);
         item.tooltip = `${q.name}${q.paused ? ' (paused)' : ''}\n${q.version ? `${q.version}\n` : ''}\n${lines.join('\n')}`;
         item.accessibilityInformation = { label: `Queue ${q.name}${q.paused ? ', paused' : ''}, ${countsSummary(q.counts, 8)}` };
         return item;
@@ -172,18 +173,18 @@ export class QueuesTree extends StoreTree<QueuesNode> {
       case 'state': {
         const q = this.store.queue(queueKey(node.connectionId, node.queue));
         const count = q?.counts[node.state] ?? 0;
-        const listable = this.pager !== undefined && LISTED.has(node.state) && count > 0;
+        const listable = this.pager !== undefined && this.listed(q?.system, node.state) && count > 0;
         const item = new vscode.TreeItem(node.state, listable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         item.description = formatCount(count);
-        const [icon, color] = STATE_ICONS[node.state] ?? ['circle-small', undefined];
+        const [icon, color] = STATE_ICONS[node.state] ?? stateIcon(node.state);
         item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
         const writable = q?.system === 'bullmq' && this.pager?.canAct(node.connectionId) === true;
         item.contextValue = !writable ? CONTEXT_VALUES.state
           : node.state === 'failed' ? CONTEXT_VALUES.stateFailed
           : node.state === 'delayed' ? CONTEXT_VALUES.stateDelayed
           : CLEANABLE.has(node.state) ? CONTEXT_VALUES.stateCleanable : CONTEXT_VALUES.state;
-        item.tooltip = `${count} job(s) ${node.state} in ${node.queue}`;
+        item.tooltip = `${count} ${q?.system === 'bullmq' ? 'job' : 'task'}(s) ${node.state} in ${node.queue}`;
         return item;
       }
       case 'message': {
@@ -192,7 +193,10 @@ export class QueuesTree extends StoreTree<QueuesNode> {
         return item;
       }
       case 'task': {
-        const item = taskItem(node.task, this.pager?.canAct(node.connectionId) === true, Date.now());
+        // Read the store's copy: a pushed task's state and metrics change after its row was listed.
+        const task = listsTasksFromStore(node.task.system) ? this.store.task(node.id) ?? node.task : node.task;
+        const stoppable = this.pager?.canRun?.(node.connectionId, 'stopTask') === true;
+        const item = taskItem(task, this.pager?.canAct(node.connectionId) === true, Date.now(), stoppable);
         item.id = node.id;
         return item;
       }
@@ -209,7 +213,8 @@ export class QueuesTree extends StoreTree<QueuesNode> {
 
   /** The rows of a state group in its current window, read fresh (pipelined range + HMGET) each time it renders. */
   private async taskRows(node: QueuesNode & { kind: 'state' }): Promise<QueuesNode[]> {
-    if (!this.pager || !LISTED.has(node.state)) return [];
+    const system = this.store.queue(queueKey(node.connectionId, node.queue))?.system;
+    if (!this.pager || !this.listed(system, node.state)) return [];
     const w = this.windows.get(node.id) ?? { start: 0, end: TASK_PAGE_SIZE };
     let page;
     try {
@@ -226,6 +231,11 @@ export class QueuesTree extends StoreTree<QueuesNode> {
     if (page.total > w.end) rows.push(this.node({ kind: 'more', id: `${node.id}:more`, ...base, direction: 'more', text: `Load more… (${page.total - w.end} more)` }));
     if (rows.length === 0) rows.push(this.node({ kind: 'message', id: `${node.id}:empty`, connectionId: node.connectionId, text: 'No jobs', icon: 'info' }));
     return rows;
+  }
+
+  /** BullMQ lists the states it can page; push sources (Propeller) list every state from the store. */
+  private listed(system: string | undefined, state: string): boolean {
+    return LISTED.has(state) || listsTasksFromStore(system as Parameters<typeof listsTasksFromStore>[0]);
   }
 
   /** "Load more…" / "Show newer…": moves the window of that state and re-renders only it. */
@@ -267,6 +277,15 @@ export class QueuesTree extends StoreTree<QueuesNode> {
     for (const key of change.queues) {
       if (this.nodes.has(key) && this.store.queue(key)) ids.add(key);
       else ids.add(`conn:${key.split(':', 2)[1] ?? ''}`); // a queue appeared or vanished: its connection lists it
+    }
+    // Pushed tasks change state and metrics without their queue's counts changing: refresh the rows shown.
+    for (const key of change.tasks) {
+      if (this.nodes.has(key)) ids.add(key);
+      const task = this.store.task(key);
+      if (task && listsTasksFromStore(task.system) && task.queue !== undefined) {
+        const group = `${queueKey(task.connectionId, task.queue)}:state:${task.status}`;
+        if (this.nodes.has(group)) ids.add(group);
+      }
     }
     return ids;
   }

@@ -2,6 +2,7 @@
 // nodes, and a window of at most 200 rows per state so no node ever has more children than that.
 import * as vscode from 'vscode';
 import type { Task } from '../../core/model/entities';
+import { taskRowView } from '../../core/views/task-list';
 import type { TaskPage, TaskPageRequest } from '../../core/source/task-query';
 import { CONTEXT_VALUES } from './context-values';
 import { escapeMd } from './tree-items';
@@ -14,6 +15,19 @@ export interface TaskPager {
   taskPage(connectionId: string, request: TaskPageRequest): Promise<TaskPage | undefined>;
   /** Whether actions may run on this connection here (not read-only, workspace trusted). */
   canAct(connectionId: string): boolean;
+  /** Whether the connection's source declares this action and it is not disabled (e.g. Propeller's allowPublish). */
+  canRun?(connectionId: string, actionId: string): boolean;
+}
+
+/** Propeller-style states, by name. */
+const NAMED_STATE_ICONS: Record<string, [string, string | undefined]> = {
+  Pending: ['clock', undefined], Scheduled: ['watch', undefined], Running: ['sync~spin', 'charts.blue'],
+  Completed: ['pass', 'testing.iconPassed'], Failed: ['error', 'testing.iconFailed'], Skipped: ['debug-step-over', undefined],
+  Interrupted: ['debug-stop', 'charts.yellow'],
+};
+
+export function stateIcon(state: string): [string, string | undefined] {
+  return ICONS[state] ?? NAMED_STATE_ICONS[state] ?? ['circle-small', undefined];
 }
 
 const ICONS: Record<string, [string, string | undefined]> = {
@@ -22,14 +36,16 @@ const ICONS: Record<string, [string, string | undefined]> = {
   completed: ['pass', 'testing.iconPassed'], failed: ['error', 'testing.iconFailed'],
 };
 
-export function taskContextValue(task: Task, writable: boolean): string {
+export function taskContextValue(task: Task, writable: boolean, stoppable = false): string {
+  if (stoppable && writable && !taskRowView(task, 0).final) return CONTEXT_VALUES.taskStoppable;
   if (!writable || task.system !== 'bullmq') return CONTEXT_VALUES.task;
   if (task.status === 'failed' || task.status === 'completed') return CONTEXT_VALUES.taskRetryable;
   if (task.status === 'delayed') return CONTEXT_VALUES.taskDelayed;
   return CONTEXT_VALUES.taskOther;
 }
 
-export function taskItem(task: Task, writable: boolean, now: number): vscode.TreeItem {
+export function taskItem(task: Task, writable: boolean, now: number, stoppable = false, withState = false): vscode.TreeItem {
+  if (task.system !== 'bullmq') return pushedTaskItem(task, writable, now, stoppable, withState);
   const item = new vscode.TreeItem(`${task.name ?? 'job'} #${task.id}`, vscode.TreeItemCollapsibleState.None);
   const when = task.finishedAt ?? task.startedAt ?? task.createdAt;
   const parts = [when ? ago(now - when) : undefined, task.attempts ? `attempt ${task.attempts}` : undefined, task.error].filter(Boolean);
@@ -47,6 +63,23 @@ export function taskItem(task: Task, writable: boolean, now: number): vscode.Tre
   item.tooltip = tip;
   item.command = { command: 'taskscope.openTaskDetail', title: 'Open Task Detail', arguments: [{ connectionId: task.connectionId, queue: task.queue, taskId: task.id }] };
   item.accessibilityInformation = { label: `Job ${task.name ?? ''} ${task.id}, ${task.status}${task.error ? `, error ${task.error}` : ''}` };
+  return item;
+}
+
+/** A task a push source sent (Propeller): state, proplet and last CPU/memory from the core row view-model. */
+function pushedTaskItem(task: Task, writable: boolean, now: number, stoppable: boolean, withState: boolean): vscode.TreeItem {
+  const row = taskRowView(task, now, withState);
+  const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+  item.description = row.description;
+  const [icon, color] = stateIcon(task.status);
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  item.contextValue = taskContextValue(task, writable, stoppable);
+  const tip = new vscode.MarkdownString(undefined, false);
+  tip.isTrusted = false;
+  tip.appendMarkdown(row.tooltip.map((line, i) => (i === 0 ? `**${escapeMd(line)}**` : escapeMd(line))).join('\n\n'));
+  item.tooltip = tip;
+  item.command = { command: 'taskscope.openTaskDetail', title: 'Open Task Detail', arguments: [{ connectionId: task.connectionId, queue: task.queue, taskId: task.id }] };
+  item.accessibilityInformation = { label: `Task ${task.name ?? ''} ${task.id}, ${task.status}${task.worker ? `, on ${task.worker}` : ''}` };
   return item;
 }
 
