@@ -7,6 +7,7 @@
 // `bullmq_jobs_<type>_per_minute{queue}` stamped at the start of their minute.
 import type Redis from 'ioredis';
 import type { MetricSample } from '../../core/model/entities';
+import { bullmqPerMinuteSeries } from '../../core/views/scheduler-labels';
 
 export const METRIC_TYPES = ['completed', 'failed'] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
@@ -14,7 +15,7 @@ export type MetricType = (typeof METRIC_TYPES)[number];
 export const METRICS_FIRST_READ = 1_440;
 const MINUTE = 60_000;
 
-export function bullmqMetricName(type: MetricType): string { return `bullmq_jobs_${type}_per_minute`; }
+export function bullmqMetricName(type: MetricType): string { return bullmqPerMinuteSeries(type); }
 
 interface Cursor { prevTS: number; newestMinute: number }
 

@@ -19,6 +19,13 @@ export const CONTEXT_VALUES = {
   taskDelayed: 'taskscope:task:delayed',
   taskOther: 'taskscope:task:other',
   more: 'taskscope:more',
+  /** "Logs (N)" under a task row, and one log line. */
+  logs: 'taskscope:logs',
+  logLine: 'taskscope:log-line',
+  /** "Schedulers" under a queue, and one job scheduler (removable when actions may run here). */
+  schedulers: 'taskscope:schedulers',
+  scheduler: 'taskscope:scheduler',
+  schedulerRemovable: 'taskscope:scheduler:removable',
   worker: 'taskscope:worker',
   workflow: 'taskscope:workflow',
   message: 'taskscope:message',

@@ -2,7 +2,7 @@
 // nodes, and a window of at most 200 rows per state so no node ever has more children than that.
 import * as vscode from 'vscode';
 import type { Task } from '../../core/model/entities';
-import type { TaskPage, TaskPageRequest } from '../../core/source/task-query';
+import type { SchedulerList, TaskLogPage, TaskLogRequest, TaskPage, TaskPageRequest } from '../../core/source/task-query';
 import { CONTEXT_VALUES } from './context-values';
 import { escapeMd } from './tree-items';
 
@@ -14,6 +14,10 @@ export interface TaskPager {
   taskPage(connectionId: string, request: TaskPageRequest): Promise<TaskPage | undefined>;
   /** Whether actions may run on this connection here (not read-only, workspace trusted). */
   canAct(connectionId: string): boolean;
+  /** One page of a task's log lines (rows with `logCount` get a "Logs (N)" child that calls it). */
+  taskLogs?(connectionId: string, request: TaskLogRequest): Promise<TaskLogPage | undefined>;
+  /** A queue's job schedulers (queues with `schedulers` get a "Schedulers" child that calls it). */
+  schedulers?(connectionId: string, queue: string): Promise<SchedulerList | undefined>;
 }
 
 const ICONS: Record<string, [string, string | undefined]> = {
@@ -29,8 +33,9 @@ export function taskContextValue(task: Task, writable: boolean): string {
   return CONTEXT_VALUES.taskOther;
 }
 
-export function taskItem(task: Task, writable: boolean, now: number): vscode.TreeItem {
-  const item = new vscode.TreeItem(`${task.name ?? 'job'} #${task.id}`, vscode.TreeItemCollapsibleState.None);
+/** A task row; `expandable` when its log lines can be listed under it. */
+export function taskItem(task: Task, writable: boolean, now: number, expandable = false): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${task.name ?? 'job'} #${task.id}`, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   const when = task.finishedAt ?? task.startedAt ?? task.createdAt;
   const parts = [when ? ago(now - when) : undefined, task.attempts ? `attempt ${task.attempts}` : undefined, task.error].filter(Boolean);
   item.description = parts.join(' · ');
@@ -44,6 +49,7 @@ export function taskItem(task: Task, writable: boolean, now: number): vscode.Tre
   if (task.worker) tip.appendMarkdown(`Worker ${escapeMd(task.worker)}\n\n`);
   if (task.error) tip.appendMarkdown(`Error: ${escapeMd(task.error)}\n\n`);
   if (task.parentId) tip.appendMarkdown(`Parent #${escapeMd(task.parentId)}\n\n`);
+  if (task.logCount) tip.appendMarkdown(`${task.logCount} log line(s)\n\n`);
   item.tooltip = tip;
   item.command = { command: 'taskscope.openTaskDetail', title: 'Open Task Detail', arguments: [{ connectionId: task.connectionId, queue: task.queue, taskId: task.id }] };
   item.accessibilityInformation = { label: `Job ${task.name ?? ''} ${task.id}, ${task.status}${task.error ? `, error ${task.error}` : ''}` };
