@@ -304,7 +304,7 @@ export class BullmqJobReader {
     const parentKey = small('parentKey');
     const parent = parentKey ? this.refFromKey(parentKey) : undefined;
     return {
-      task, values, logs, logsTruncated: logCount > logs.length, history,
+      task: logCount > 0 ? { ...task, logCount } : task, values, logs, logsTruncated: logCount > logs.length, history,
       parent: parent ? { connectionId: this.opts.connectionId, queue: parent.queue, id: parent.id } : undefined,
       children: children.length > 0 ? children : undefined,
     };

@@ -1,4 +1,4 @@
-// Job logs, job schedulers (and v5 legacy repeatable jobs) and per-minute metrics, each produced by real bullmq
+// Multi-queue retry, job logs, job schedulers (and v5 legacy repeatable jobs) and per-minute metrics, each produced by real bullmq
 // v5 and v6 on a real redis-server and read back by the source: what it lists must equal what bullmq's own
 // getters (getJobLogs, getJobSchedulers, getMetrics) return.
 import { after, before, test } from 'node:test';
@@ -10,6 +10,7 @@ import { startRedisServer, type RedisServerHandle } from '../../helpers/servers'
 import { connectSource, progress, waitFor } from './bullmq-fixture';
 import type { MetricSample } from '../../../src/core/model/entities';
 import { LOG_LINE_MAX } from '../../../src/sources/redis/bullmq-jobs';
+import { groupByQueue, runGroups } from '../../../src/vscode/commands/task-selection';
 
 let redis: RedisServerHandle;
 let raw: Redis;
@@ -197,5 +198,44 @@ test('v5 and v6: per-minute metrics written by workers equal queue.getMetrics, a
     for (const r of runs) { await r.worker.close(); await r.q.close(); }
   } finally {
     Date.now = realNow;
+  }
+});
+
+test('v5 and v6: a retry selection spanning queues is grouped by queue and retried per queue, with one progress', async () => {
+  const connection = { host: '127.0.0.1', port: redis.port };
+  const selection: { connectionId: string; queue: string; id: string }[] = [];
+  const queues: InstanceType<typeof QueueV5>[] = [];
+  for (const [major, Q, W] of VERSIONS) {
+    for (const name of [`multi${major}a`, `multi${major}b`]) {
+      const q = new Q(name, { connection });
+      queues.push(q);
+      const jobs = await q.addBulk(Array.from({ length: 3 }, (_, i) => ({ name: 'j', data: { i } })));
+      const worker = new W(name, async () => { throw new Error('nope'); }, { connection });
+      await waitFor(async () => (await q.getJobCounts('failed')).failed === 3, `${name}: 3 failed`);
+      await worker.close();
+      // Select two of the three failed jobs of each queue, interleaved across queues as a tree selection is.
+      selection.push({ connectionId: 'it', queue: name, id: jobs[0]!.id! }, { connectionId: 'it', queue: name, id: jobs[2]!.id! });
+    }
+  }
+  const { source } = await connectSource(redis.url);
+  try {
+    const groups = groupByQueue([...selection].sort((a, b) => a.id.localeCompare(b.id)));
+    assert.equal(groups.length, 4);
+    const p = progress();
+    const result = await runGroups(groups, (g, pr) => source.runAction('retry', { kind: 'task', queue: g.queue, ids: g.ids }, pr), p);
+    assert.equal(result.ok, true, result.message);
+    assert.equal(result.affected, 8);
+    assert.deepEqual(p.reports.at(-1), [8, 8]);
+    for (const q of queues) {
+      const failed = await raw.zrange(`bull:${q.name}:failed`, 0, -1);
+      const waiting = await raw.lrange(`bull:${q.name}:wait`, 0, -1);
+      const picked = selection.filter((s) => s.queue === q.name).map((s) => s.id);
+      assert.deepEqual(waiting.sort(), [...picked].sort(), `${q.name}: the selected jobs are waiting`);
+      assert.equal(failed.length, 1, `${q.name}: the unselected job stays failed`);
+      assert.ok(!picked.includes(failed[0]!));
+    }
+  } finally {
+    await source.disconnect();
+    for (const q of queues) await q.close();
   }
 });
