@@ -6,7 +6,7 @@ import type { TaskDetail } from '../core/model/task-detail';
 import { MonitorStore, type RetentionLimits } from '../core/store/monitor-store';
 import { MutableChangeSet, type ChangeSet } from '../core/store/change-set';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, SourceLogger } from '../core/source/source';
-import type { TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from '../core/source/task-query';
+import type { SchedulerList, TaskLogPage, TaskLogRequest, TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from '../core/source/task-query';
 import { taskKey } from '../core/model/keys';
 import { listsTasksFromStore, storeTaskPage } from '../core/views/task-list';
 import { createSource as defaultCreateSource, type SourceFactory } from './create-source';
@@ -112,6 +112,20 @@ export class MonitorSession {
     if (!s?.source.taskPage && listsTasksFromStore(this.profiles.get(connectionId)?.system)) return storeTaskPage(this.store, connectionId, request);
     if (!s?.source.taskPage || s.phase !== 'connected') return undefined;
     return s.source.taskPage(request);
+  }
+
+  /** One page of a task's log lines, or undefined when the source cannot read them or is not connected. */
+  async taskLogs(connectionId: string, request: TaskLogRequest): Promise<TaskLogPage | undefined> {
+    const s = this.supervisors.get(connectionId);
+    if (!s?.source.taskLogs || s.phase !== 'connected') return undefined;
+    return s.source.taskLogs(request);
+  }
+
+  /** A queue's job schedulers, or undefined when the source has none to list or is not connected. */
+  async schedulers(connectionId: string, queue: string): Promise<SchedulerList | undefined> {
+    const s = this.supervisors.get(connectionId);
+    if (!s?.source.schedulers || s.phase !== 'connected') return undefined;
+    return s.source.schedulers(queue);
   }
 
   /** Bounded task search on one connection; undefined when the source cannot search. */

@@ -62,6 +62,8 @@ export class Container implements vscode.Disposable {
     this.queuesTree = new QueuesTree(store, {
       taskPage: (id, request) => this.session.taskPage(id, request),
       ...taskActions,
+      taskLogs: (id, request) => this.session.taskLogs(id, request),
+      schedulers: (id, queue) => this.session.schedulers(id, queue),
     }, (id) => this.session.supervisor(id)?.source.topics?.());
     this.workersTree = new WorkersTree(store, Date.now, taskActions);
     this.workflowsTree = new WorkflowsTree(store);
@@ -248,6 +250,7 @@ export class Container implements vscode.Disposable {
       'taskscope.retryTask': (node, nodes) => this.taskCommands.onTasks('retry', node as ActionNode, nodes as ActionNode[]),
       'taskscope.promoteTask': (node, nodes) => this.taskCommands.onTasks('promote', node as ActionNode, nodes as ActionNode[]),
       'taskscope.removeTask': (node, nodes) => this.taskCommands.onTasks('remove', node as ActionNode, nodes as ActionNode[]),
+      'taskscope.removeScheduler': (node, nodes) => this.taskCommands.onSchedulers('removeScheduler', node as ActionNode, nodes as ActionNode[]),
       'taskscope.retryAllFailed': (node) => this.taskCommands.onQueue('retryAllFailed', node as ActionNode),
       'taskscope.promoteAllDelayed': (node) => this.taskCommands.onQueue('promoteAllDelayed', node as ActionNode),
       'taskscope.cleanQueue': (node) => this.taskCommands.onQueue('clean', node as ActionNode),

@@ -182,7 +182,7 @@ export class TaskDetailApp extends LitElement {
     switch (this.tab) {
       case 'logs':
         return d?.logs?.length
-          ? html`${d.logsTruncated ? html`<div class="notice" role="note">Showing the newest ${d.logs.length} lines.</div>` : nothing}<pre class="logs">${d.logs.join('\n')}</pre>`
+          ? html`${d.logsTruncated ? html`<div class="notice" role="note">Showing the newest ${d.logs.length}${d.task.logCount ? ` of ${d.task.logCount}` : ''} lines (the Queues view pages through all of them under the job's "Logs" node).</div>` : nothing}<pre class="logs">${d.logs.join('\n')}</pre>`
           : this.empty('No logs.');
       case 'history':
         return d?.history?.length

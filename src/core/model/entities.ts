@@ -12,6 +12,8 @@ export interface Queue {
   readonly paused?: boolean;
   /** Library version that last wrote the queue, e.g. `bullmq:5.81.5`. */
   readonly version?: string;
+  /** Job schedulers / repeatable jobs registered on the queue (BullMQ `repeat` zset), when the source reads them. */
+  readonly schedulers?: number;
   readonly updatedAt: number;
 }
 
@@ -65,6 +67,8 @@ export interface Task {
   readonly error?: string;
   /** Last resource use reported for a running task (Propeller `task_metrics`). */
   readonly usage?: TaskUsage;
+  /** Lines in the task's own log (BullMQ `<job>:logs`), when the row read them; the lines load on demand. */
+  readonly logCount?: number;
   readonly updatedAt: number;
 }
 

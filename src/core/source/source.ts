@@ -4,7 +4,7 @@ import type { ConnectionProfile } from '../config/connection-profile';
 import type { MonitorEvent } from '../model/events';
 import type { TaskDetail } from '../model/task-detail';
 import type { TopicBrowser } from '../topics/topic-browser';
-import type { TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from './task-query';
+import type { SchedulerList, TaskLogPage, TaskLogRequest, TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from './task-query';
 
 export interface SourceLogger {
   debug(message: string): void;
@@ -22,7 +22,7 @@ export interface SourceContext {
 }
 
 /** What an action applies to; the UI offers an action only on nodes of these kinds. */
-export type ActionTargetKind = 'connection' | 'queue' | 'task' | 'worker' | 'workflow';
+export type ActionTargetKind = 'connection' | 'queue' | 'task' | 'worker' | 'workflow' | 'scheduler';
 
 export interface ActionDeclaration {
   readonly id: string;
@@ -76,6 +76,10 @@ export interface Source {
   taskDetail?(ref: { readonly queue?: string; readonly id: string }, maxValueBytes: number): Promise<TaskDetail | undefined>;
   /** One page of a state's tasks, read with the few fields a row shows. */
   taskPage?(request: TaskPageRequest): Promise<TaskPage>;
+  /** One page of a task's own log lines, oldest first, each cut to a bounded length; undefined when unsupported. */
+  taskLogs?(request: TaskLogRequest): Promise<TaskLogPage>;
+  /** The job schedulers / repeatable jobs of a queue (read-only listing; removal is an action). */
+  schedulers?(queue: string): Promise<SchedulerList>;
   /** Bounded search; hits stream through `onHits` as they are found. */
   /** MQTT sources: the topic browser (last value, rate, byte-capped history per topic). */
   topics?(): TopicBrowser;

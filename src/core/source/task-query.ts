@@ -43,3 +43,54 @@ export interface TaskSearchSummary {
   /** Plain words on what was not searched. */
   readonly note?: string;
 }
+
+export interface TaskLogRequest {
+  readonly queue?: string;
+  readonly id: string;
+  /** Index of the first line, oldest first (the order `job.log()` wrote them). */
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface TaskLogLine {
+  /** Position in the whole log, 0 = oldest kept line. */
+  readonly index: number;
+  readonly text: string;
+  /** True when `text` is a prefix of the line; `bytes` is the full size. */
+  readonly truncated: boolean;
+  readonly bytes: number;
+}
+
+export interface TaskLogPage {
+  readonly lines: readonly TaskLogLine[];
+  /** Lines in the log when the page was read. */
+  readonly total: number;
+  readonly offset: number;
+}
+
+/** A job scheduler (BullMQ 5.16+/6 `upsertJobScheduler`) or a legacy repeatable job (BullMQ ≤ 5 `repeat` option). */
+export interface SchedulerView {
+  /** The scheduler id, or the legacy repeat key: what "Remove scheduler" acts on. */
+  readonly id: string;
+  readonly kind: 'scheduler' | 'legacy';
+  /** Name of the job each iteration creates (the template's name). */
+  readonly name?: string;
+  readonly pattern?: string;
+  /** Interval in ms for `every` schedulers. */
+  readonly every?: number;
+  readonly tz?: string;
+  /** Next run (ms since epoch), from the `repeat` zset score. */
+  readonly next?: number;
+  readonly iterations?: number;
+  readonly limit?: number;
+  readonly startDate?: number;
+  readonly endDate?: number;
+  /** Bytes of the template's data and options, which are not loaded. */
+  readonly templateBytes?: number;
+}
+
+export interface SchedulerList {
+  readonly schedulers: readonly SchedulerView[];
+  /** Entries in the `repeat` zset; more than `schedulers.length` when the list was cut. */
+  readonly total: number;
+}

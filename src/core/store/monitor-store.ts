@@ -273,6 +273,8 @@ export class MonitorStore {
   /** Events applied since the store was created (retained or not): numbers the event stream's rows. */
   eventCount(): number { return this.eventRing.overwritten + this.eventRing.size; }
   series(): MetricSeries[] { return [...this.seriesByKey.values()]; }
+  /** One series by its `seriesKey`, e.g. for a tooltip. */
+  seriesAt(key: string): MetricSeries | undefined { return this.seriesByKey.get(key); }
 
   retention(): RetentionReport {
     return {
@@ -291,7 +293,7 @@ function filterByConnection<T extends { readonly connectionId: string }>(items: 
 }
 
 function sameQueueContent(a: Queue, b: Queue): boolean {
-  if (a.paused !== b.paused || a.version !== b.version) return false;
+  if (a.paused !== b.paused || a.version !== b.version || a.schedulers !== b.schedulers) return false;
   const ak = Object.keys(a.counts);
   if (ak.length !== Object.keys(b.counts).length) return false;
   for (const k of ak) if (a.counts[k] !== b.counts[k]) return false;

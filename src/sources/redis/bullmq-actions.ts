@@ -18,6 +18,7 @@ export const BULLMQ_ACTIONS: readonly ActionDeclaration[] = [
   { id: 'pause', title: 'Pause', targets: ['queue'], destructive: false, allowedReadOnly: false },
   { id: 'resume', title: 'Resume', targets: ['queue'], destructive: false, allowedReadOnly: false },
   { id: 'drain', title: 'Drain', targets: ['queue'], destructive: true, allowedReadOnly: false },
+  { id: 'removeScheduler', title: 'Remove Scheduler', targets: ['scheduler'], destructive: true, allowedReadOnly: false },
   { id: 'obliterate', title: 'Obliterate', targets: ['queue'], destructive: true, allowedReadOnly: false, confirmTwice: true },
 ];
 
@@ -67,6 +68,15 @@ export class BullmqActionRunner {
       case 'remove': return this.perJob(ids, progress, 'Removed', async (id) => {
         const removed = await queue.remove(id);
         return removed === 1 ? undefined : `job ${id} is locked by a worker (or already gone) and was not removed`;
+      });
+      case 'removeScheduler': return this.perJob(ids, progress, 'Removed scheduler', async (id) => {
+        // Job schedulers through removeJobScheduler (v5 and v6); a v5 legacy repeatable job has no scheduler
+        // hash with `ic` and is removed by its repeat key, the way bullmq 5 itself does.
+        const isScheduler = (await this.connection.hexists(`${this.prefix}:${target.queue}:repeat:${id}`, 'ic')) === 1;
+        if (isScheduler || version!.major === 6) {
+          return (await queue.removeJobScheduler(id)) ? undefined : `scheduler ${id} no longer exists`;
+        }
+        return (await (queue as Queue5).removeRepeatableByKey(id)) ? undefined : `repeatable job ${id} no longer exists`;
       });
       case 'retryAllFailed': return this.retryAllFailed(queue, progress);
       case 'promoteAllDelayed': {

@@ -5,7 +5,7 @@
 import type Redis from 'ioredis';
 import type { Task } from '../../core/model/entities';
 import { detailValue, type DetailValue, type TaskDetail, type TaskRef, type TaskStatusChange } from '../../core/model/task-detail';
-import type { TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from '../../core/source/task-query';
+import type { TaskLogLine, TaskLogPage, TaskLogRequest, TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from '../../core/source/task-query';
 import { STATE_KEYS, type BullmqState } from './bullmq-layout';
 import { RedisScript } from './redis-script';
 
@@ -77,7 +77,7 @@ return out`;
 /**
  * One page of a state in one round trip: the total, the ids of the range, and only the row fields of each job.
  * KEYS[1] is the state key; the job hashes `ARGV[4]<id>` share the queue's hash tag when it has one, so the
- * script stays in one Cluster slot. Reply: {total, id, err|false, field values…, id, …} or {'ERR', message}.
+ * script stays in one Cluster slot. Reply: {total, id, err|false, field values…, log lines, id, …} or {'ERR', message}.
  */
 const PAGE_LUA = `
 local total = redis.pcall(ARGV[1] == 'list' and 'LLEN' or 'ZCARD', KEYS[1])
@@ -98,9 +98,35 @@ for _, id in ipairs(ids) do
     out[#out + 1] = false
     for j = 1, #fields do out[#out + 1] = vals[j] end
   end
+  local logs = redis.pcall('LLEN', ARGV[4] .. id .. ':logs')
+  if type(logs) ~= 'number' then logs = 0 end
+  out[#out + 1] = logs
 end
 return out`;
 const PAGE_SCRIPT = new RedisScript(PAGE_LUA);
+
+/**
+ * One page of a job's log list, each line cut to ARGV[3] bytes inside Redis. KEYS[1] = `<job>:logs`;
+ * ARGV[1] offset, ARGV[2] count. Reply: {total, offset, bytes, prefix, bytes, prefix…} or {'ERR', message}.
+ */
+const LOGS_LUA = `
+local total = redis.pcall('LLEN', KEYS[1])
+if type(total) == 'table' and total.err then return {'ERR', total.err} end
+local count = tonumber(ARGV[2])
+local offset = tonumber(ARGV[1])
+if offset >= total then offset = math.max(0, total - count) end
+local max = tonumber(ARGV[3])
+local out = {total, offset}
+for _, line in ipairs(redis.call('LRANGE', KEYS[1], offset, offset + count - 1)) do
+  out[#out + 1] = string.len(line)
+  out[#out + 1] = string.sub(line, 1, max)
+end
+return out`;
+const LOGS_SCRIPT = new RedisScript(LOGS_LUA);
+/** A log line longer than this is cut (with the flag and its full size). */
+export const LOG_LINE_MAX = 2_000;
+/** Lines per log page at most, whatever the caller asks. */
+const LOG_PAGE_MAX = 200;
 
 export class JobNotFoundError extends Error {
   override readonly name = 'JobNotFoundError';
@@ -127,7 +153,7 @@ export class BullmqJobReader {
     if (reply[0] === 'ERR') throw new Error(`${stateKey} cannot be read as a ${layout.type}: ${String(reply[1])}`);
     const at = this.opts.now();
     const tasks: Task[] = [];
-    const width = 2 + ROW_FIELDS.length;
+    const width = 3 + ROW_FIELDS.length;
     for (let i = 1; i + width - 1 < reply.length; i += width) {
       const id = String(reply[i]);
       const err = reply[i + 1];
@@ -135,10 +161,32 @@ export class BullmqJobReader {
         tasks.push(this.unreadableRow(request.queue, id, request.state, err, at));
         continue;
       }
-      const task = this.rowFromValues(request.queue, id, request.state, reply.slice(i + 2, i + width) as (string | null)[], at);
-      if (task) tasks.push(task);
+      const task = this.rowFromValues(request.queue, id, request.state, reply.slice(i + 2, i + width - 1) as (string | null)[], at);
+      const logCount = Number(reply[i + width - 1]) || 0;
+      if (task) tasks.push(logCount > 0 ? { ...task, logCount } : task);
     }
     return { tasks, total: Number(reply[0]) || 0, offset };
+  }
+
+  /**
+   * One page of a job's log, oldest first: the total and the lines of the range, each cut inside Redis to
+   * `maxLineBytes` so a 10 MB line never crosses the wire. An offset past the end reads the last page.
+   */
+  async logs(request: TaskLogRequest & { readonly queue: string }, maxLineBytes: number = LOG_LINE_MAX): Promise<TaskLogPage> {
+    const logsKey = this.key(request.queue, `${request.id}:logs`);
+    const limit = Math.max(1, Math.min(LOG_PAGE_MAX, Math.floor(request.limit)));
+    const reply = (await LOGS_SCRIPT.run(this.client(), [logsKey], [Math.max(0, Math.floor(request.offset)), limit, maxLineBytes])) as (string | number)[];
+    if (reply[0] === 'ERR') throw new Error(`${logsKey} cannot be read as a list: ${String(reply[1])}`);
+    const total = Number(reply[0]) || 0;
+    const offset = Number(reply[1]) || 0;
+    const lines: TaskLogLine[] = [];
+    for (let i = 2; i + 1 < reply.length; i += 2) {
+      const bytes = Number(reply[i]) || 0;
+      const text = String(reply[i + 1] ?? '');
+      const truncated = bytes > maxLineBytes;
+      lines.push({ index: offset + lines.length, text: truncated ? text.replace(/\uFFFD+$/, '') : text, truncated, bytes });
+    }
+    return { lines, total, offset };
   }
 
   /** Row tasks for ids of one queue; jobs deleted since the range read are left out. */
@@ -256,7 +304,7 @@ export class BullmqJobReader {
     const parentKey = small('parentKey');
     const parent = parentKey ? this.refFromKey(parentKey) : undefined;
     return {
-      task, values, logs, logsTruncated: logCount > logs.length, history,
+      task: logCount > 0 ? { ...task, logCount } : task, values, logs, logsTruncated: logCount > logs.length, history,
       parent: parent ? { connectionId: this.opts.connectionId, queue: parent.queue, id: parent.id } : undefined,
       children: children.length > 0 ? children : undefined,
     };

@@ -9,11 +9,13 @@ import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { Queue } from '../../core/model/entities';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
 import type { TaskDetail } from '../../core/model/task-detail';
-import type { TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from '../../core/source/task-query';
+import type { SchedulerList, TaskLogPage, TaskLogRequest, TaskPage, TaskPageRequest, TaskSearchHit, TaskSearchRequest, TaskSearchSummary } from '../../core/source/task-query';
 import { BullmqActionRunner, BULLMQ_ACTIONS } from './bullmq-actions';
 import { BullmqEventsReader, type StreamEvent } from './bullmq-events';
 import { BullmqFlowReader } from './bullmq-flows';
 import { BullmqJobReader } from './bullmq-jobs';
+import { BullmqMetricsReader } from './bullmq-metrics';
+import { BullmqSchedulerReader } from './bullmq-schedulers';
 import { createRedisClient, escapeGlob, isCluster, keyNodes, scanEveryNode } from './redis-client';
 import { isNoScript, RedisScript } from './redis-script';
 import {
@@ -45,20 +47,24 @@ const DEFAULTS: BullmqSourceOptions = {
   eventsDebounceMs: 250,
 };
 
+/** BullMQ metrics are per minute: polls re-read them this often at most. */
+const METRICS_INTERVAL_MS = 15_000;
+
 /** Events after which a queue's flows are re-read. */
 const FLOW_EVENTS = new Set(['waiting-children', 'completed', 'failed', 'removed', 'waiting', 'retries-exhausted']);
 
 interface KnownQueue { readonly name: string; version?: BullmqVersion }
 
 /**
- * Counts of many queues in one command: KEYS are, per queue, `meta` then every state key in STATE_KEYS order;
- * ARGV[1] is the number of state keys, then 'l'/'z' per state. Reply per queue: version, paused, then each count
- * (a number, or the error text when the key has another type). Read-only; O(1) per key.
+ * Counts of many queues in one command: KEYS are, per queue, `meta`, every state key in STATE_KEYS order, then
+ * `repeat` (job schedulers); ARGV[1] is the number of state keys, then 'l'/'z' per state. Reply per queue:
+ * version, paused, each count (a number, or the error text when the key has another type), then the number of
+ * schedulers. Read-only; O(1) per key.
  */
 const COUNTS_LUA = `
 local n = tonumber(ARGV[1])
 local out = {}
-for i = 1, #KEYS, n + 1 do
+for i = 1, #KEYS, n + 2 do
   local meta = redis.pcall('HMGET', KEYS[i], 'version', 'paused')
   if type(meta) == 'table' and meta.err then meta = {false, false} end
   out[#out + 1] = meta[1]
@@ -68,6 +74,9 @@ for i = 1, #KEYS, n + 1 do
     if type(c) == 'table' and c.err then c = c.err end
     out[#out + 1] = c
   end
+  local r = redis.pcall('ZCARD', KEYS[i + n + 1])
+  if type(r) ~= 'number' then r = 0 end
+  out[#out + 1] = r
 end
 return out`;
 const COUNTS_SCRIPT = new RedisScript(COUNTS_LUA);
@@ -90,6 +99,9 @@ export class BullmqSource implements Source {
   private workerIds = new Set<string>();
   private jobs: BullmqJobReader | undefined;
   private flows: BullmqFlowReader | undefined;
+  private schedulerReader: BullmqSchedulerReader | undefined;
+  private metrics: BullmqMetricsReader | undefined;
+  private lastMetricsRead = -Infinity;
   private events: BullmqEventsReader | undefined;
   private eventsClient: Redis | undefined;
   private actionsClient: Redis | undefined;
@@ -122,10 +134,13 @@ export class BullmqSource implements Source {
     const readerOpts = { connectionId: this.profile.id, prefix: this.prefix, now: () => this.now() };
     this.jobs = new BullmqJobReader(() => this.requireClient(), readerOpts);
     this.flows = new BullmqFlowReader(() => this.requireClient(), this.jobs, readerOpts);
+    this.schedulerReader = new BullmqSchedulerReader(() => this.requireClient(), this.prefix);
+    this.metrics = new BullmqMetricsReader(() => this.requireClient(), this.prefix, this.profile.id);
     await this.discover();
     await this.readCounts();
     await this.readWorkers();
     await this.readFlows();
+    await this.readMetrics(true);
     await this.startEvents(ctx, onLost);
     this.schedulePoll();
   }
@@ -229,6 +244,19 @@ export class BullmqSource implements Source {
     await this.readCounts();
     await this.readWorkers();
     await this.readFlows();
+    await this.readMetrics(true);
+  }
+
+  /**
+   * New per-minute points of BullMQ's own metrics (workers with `metrics: {maxDataPoints}`), as series samples.
+   * They change once a minute at most, so polls read them every METRICS_INTERVAL_MS unless `now` is asked.
+   */
+  private async readMetrics(now = false): Promise<void> {
+    if (!this.metrics || !this.ctx) return;
+    const at = this.ctx.now();
+    if (!now && at - this.lastMetricsRead < METRICS_INTERVAL_MS) return;
+    this.lastMetricsRead = at;
+    for (const sample of await this.metrics.read([...this.queues.keys()])) this.ctx.emit({ type: 'metric', sample });
   }
 
   actions(): readonly ActionDeclaration[] {
@@ -266,6 +294,16 @@ export class BullmqSource implements Source {
 
   async taskPage(request: TaskPageRequest): Promise<TaskPage> {
     return this.requireJobs().page(request);
+  }
+
+  async taskLogs(request: TaskLogRequest): Promise<TaskLogPage> {
+    if (!request.queue) throw new Error('A BullMQ job is identified by its queue and id');
+    return this.requireJobs().logs({ ...request, queue: request.queue });
+  }
+
+  async schedulers(queue: string): Promise<SchedulerList> {
+    if (!this.schedulerReader || !this.client) throw new Error('not connected');
+    return this.schedulerReader.list(queue);
   }
 
   async taskDetail(ref: { readonly queue?: string; readonly id: string }, maxValueBytes: number): Promise<TaskDetail | undefined> {
@@ -313,6 +351,7 @@ export class BullmqSource implements Source {
     for (const name of [...this.queues.keys()]) {
       if (!found.has(name)) {
         this.queues.delete(name);
+        this.metrics?.forget(name);
         this.ctx?.emit({ type: 'queue.removed', connectionId: this.profile.id, name, at: this.now() });
       }
     }
@@ -334,9 +373,10 @@ export class BullmqSource implements Source {
           if (type === 'list') pipeline.llen(this.key(name, suffix));
           else pipeline.zcard(this.key(name, suffix));
         }
+        pipeline.zcard(this.key(name, 'repeat'));
       }
       const replies = (await pipeline.exec()) ?? [];
-      const perCommandQueue = 1 + STATE_ENTRIES.length;
+      const perCommandQueue = 2 + STATE_ENTRIES.length;
       names.forEach((name, i) => {
         const base = i * perCommandQueue;
         const [metaErr, meta] = replies[base] ?? [];
@@ -345,13 +385,14 @@ export class BullmqSource implements Source {
           const [err, value] = replies[base + 1 + j] ?? [];
           return err ? err.message : typeof value === 'number' ? value : Number(value) || 0;
         });
-        this.emitCounts(name, [version ?? null, paused ?? null, ...states], 0, at);
+        const [repeatErr, schedulers] = replies[base + 1 + STATE_ENTRIES.length] ?? [];
+        this.emitCounts(name, [version ?? null, paused ?? null, ...states, repeatErr ? 0 : Number(schedulers) || 0], 0, at);
       });
       return;
     }
     const chunks: string[][] = [];
     for (let i = 0; i < names.length; i += COUNTS_CHUNK) chunks.push(names.slice(i, i + COUNTS_CHUNK));
-    const keysOf = (chunk: readonly string[]): string[] => chunk.flatMap((name) => [this.key(name, 'meta'), ...STATE_ENTRIES.map(([, k]) => this.key(name, k.suffix))]);
+    const keysOf = (chunk: readonly string[]): string[] => chunk.flatMap((name) => [this.key(name, 'meta'), ...STATE_ENTRIES.map(([, k]) => this.key(name, k.suffix)), this.key(name, 'repeat')]);
     const send = async (script: 'sha' | 'lua'): Promise<[Error | null, unknown][]> => {
       const pipeline = client.pipeline();
       for (const chunk of chunks) {
@@ -363,7 +404,7 @@ export class BullmqSource implements Source {
     };
     let replies = await send('sha');
     if (replies.some(([err]) => isNoScript(err))) replies = await send('lua'); // first call on this server
-    const perQueue = 2 + STATE_ENTRIES.length;
+    const perQueue = 3 + STATE_ENTRIES.length;
     chunks.forEach((chunk, c) => {
       const [chunkErr, flat] = replies[c] ?? [new Error('no reply'), undefined];
       if (chunkErr) throw chunkErr;
@@ -390,9 +431,11 @@ export class BullmqSource implements Source {
     });
     const known = this.queues.get(name);
     if (known) known.version = version;
+    const schedulers = Number(values[base + 2 + STATE_ENTRIES.length]) || 0;
     const queue: Queue = {
       connectionId: this.profile.id, system: 'bullmq', name, counts,
       paused: values[base + 1] === '1', version: version?.raw, updatedAt: at,
+      ...(schedulers > 0 ? { schedulers } : {}),
     };
     this.ctx?.emit({ type: 'queue.upsert', queue });
   }
@@ -442,6 +485,7 @@ export class BullmqSource implements Source {
       if (added.length > 0) await this.readCounts(added);
     }
     await this.readWorkers();
+    await this.readMetrics();
   }
 
   private schedulePoll(): void {

@@ -26,6 +26,7 @@ export const COMMAND_IDS = [
   'taskscope.promoteTask',
   'taskscope.promoteAllDelayed',
   'taskscope.removeTask',
+  'taskscope.removeScheduler',
   'taskscope.cleanQueue',
   'taskscope.pauseQueue',
   'taskscope.resumeQueue',

@@ -7,6 +7,7 @@ import type { ActionDeclaration, ActionTarget } from '../../core/source/source';
 import { queueKey } from '../../core/model/keys';
 import type { MonitorSession } from '../../sources/monitor-session';
 import { SECTION } from '../config';
+import { describeGroups, groupByQueue, runGroups, type SelectionGroup } from './task-selection';
 
 /** What a tree node or command argument carries that actions need. */
 export interface ActionNode {
@@ -15,6 +16,7 @@ export interface ActionNode {
   readonly queue?: string;
   readonly state?: string;
   readonly taskId?: string;
+  readonly schedulerId?: string;
 }
 
 /** Why this connection refuses changes here, or undefined when it accepts them. */
@@ -34,17 +36,78 @@ export class TaskCommands {
     return refusalReason(this.session, connectionId, vscode.workspace.isTrusted, this.globalReadOnly()) === undefined;
   }
 
-  /** Task actions: the clicked node plus any other selected task nodes of the same queue. */
+  /**
+   * Task actions on the clicked node plus every other selected task node. A selection spanning several queues
+   * is grouped by queue: one confirmation naming the count per queue, then one batch per queue under one progress.
+   */
   async onTasks(actionId: string, node?: ActionNode, nodes?: readonly ActionNode[]): Promise<void> {
-    const selected = (nodes && nodes.length > 0 ? nodes : node ? [node] : []).filter((n) => n.taskId !== undefined);
-    if (selected.length === 0) {
+    const selected = (nodes && nodes.length > 0 ? nodes : node ? [node] : []).filter((n) => n.taskId !== undefined && (n.kind === undefined || n.kind === 'task'));
+    const groups = groupByQueue(selected.map((n) => ({ connectionId: n.connectionId, queue: n.queue, id: n.taskId })));
+    if (groups.length === 0) {
       void vscode.window.showInformationMessage('Taskscope: select one or more jobs in the Queues view first.');
       return;
     }
-    const first = selected[0]!;
-    const sameQueue = selected.filter((n) => n.connectionId === first.connectionId && n.queue === first.queue);
-    if (sameQueue.length < selected.length) void vscode.window.showWarningMessage(`Taskscope: acting only on the ${sameQueue.length} selected job(s) of "${first.queue}".`);
-    await this.run(first.connectionId!, actionId, { kind: 'task', queue: first.queue, ids: sameQueue.map((n) => n.taskId!) }, `${sameQueue.length} job(s)`);
+    if (groups.length === 1) {
+      const g = groups[0]!;
+      await this.run(g.connectionId, actionId, { kind: 'task', queue: g.queue, ids: g.ids }, `${g.ids.length} job(s)`);
+      return;
+    }
+    await this.runAcrossQueues(actionId, 'task', groups, 'job');
+  }
+
+  /** "Remove Scheduler" on the clicked scheduler plus every other selected scheduler node. */
+  async onSchedulers(actionId: string, node?: ActionNode, nodes?: readonly ActionNode[]): Promise<void> {
+    const selected = (nodes && nodes.length > 0 ? nodes : node ? [node] : []).filter((n) => n.schedulerId !== undefined);
+    const groups = groupByQueue(selected.map((n) => ({ connectionId: n.connectionId, queue: n.queue, id: n.schedulerId })));
+    if (groups.length === 0) {
+      void vscode.window.showInformationMessage('Taskscope: select one or more schedulers in the Queues view first.');
+      return;
+    }
+    if (groups.length === 1) {
+      const g = groups[0]!;
+      const names = g.ids.length <= 3 ? ` (${g.ids.map((id) => `"${id}"`).join(', ')})` : '';
+      await this.run(g.connectionId, actionId, { kind: 'scheduler', queue: g.queue, ids: g.ids }, `${g.ids.length} scheduler(s)${names} of queue "${g.queue}"`);
+      return;
+    }
+    await this.runAcrossQueues(actionId, 'scheduler', groups, 'scheduler');
+  }
+
+  /** One action over several queues: refused as a whole if any connection refuses it; confirmed once, always. */
+  private async runAcrossQueues(actionId: string, kind: 'task' | 'scheduler', groups: readonly SelectionGroup[], noun: string): Promise<void> {
+    let decl: ActionDeclaration | undefined;
+    for (const connectionId of new Set(groups.map((g) => g.connectionId))) {
+      const d = this.session.actions(connectionId).find((a) => a.id === actionId);
+      const name = this.session.store.connection(connectionId)?.name ?? connectionId;
+      const problem = !d ? `"${actionId}" is not available on ${name}`
+        : d.disabledReason ? `${d.title} is disabled on ${name}: ${d.disabledReason}`
+        : d.allowedReadOnly ? undefined : refusalReason(this.session, connectionId, vscode.workspace.isTrusted, this.globalReadOnly());
+      if (problem) {
+        void vscode.window.showWarningMessage(`Taskscope: ${d?.title ?? actionId} refused: ${problem}`);
+        return;
+      }
+      decl ??= d;
+    }
+    const what = describeGroups(groups, noun, (id) => this.session.store.connection(id)?.name ?? id);
+    const choice = await vscode.window.showWarningMessage(`${decl!.title} ${what}?`, { modal: true, detail: `One batch per queue.${decl!.destructive ? ' This cannot be undone.' : ''}` }, decl!.title);
+    if (choice !== decl!.title) return;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Taskscope: ${decl!.title} ${what}`, cancellable: true },
+      async (p, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        let last = 0;
+        return runGroups(groups, (g, progress) => this.session.runAction(g.connectionId, actionId, { kind, queue: g.queue, ids: g.ids }, progress), {
+          signal: abort.signal,
+          report: (done, total, message) => {
+            p.report({ increment: total ? ((done - last) / total) * 100 : undefined, message: message ?? (total ? `${done} of ${total}` : `${done}`) });
+            last = done;
+          },
+        });
+      },
+    ).then(undefined, (error: unknown) => ({ ok: false, affected: 0, message: error instanceof Error ? error.message : String(error) }));
+    this.afterAction();
+    if (result.ok) void vscode.window.showInformationMessage(`Taskscope: ${decl!.title}: ${result.message}`);
+    else void vscode.window.showWarningMessage(`Taskscope: ${decl!.title} — ${result.message}`);
   }
 
   /** Queue actions from a queue or state node, or from the palette (asks for the queue). */

@@ -21,6 +21,13 @@ export const CONTEXT_VALUES = {
   /** A task that can still be stopped, on a connection where "Stop Task" may publish (Propeller). */
   taskStoppable: 'taskscope:task:stoppable',
   more: 'taskscope:more',
+  /** "Logs (N)" under a task row, and one log line. */
+  logs: 'taskscope:logs',
+  logLine: 'taskscope:log-line',
+  /** "Schedulers" under a queue, and one job scheduler (removable when actions may run here). */
+  schedulers: 'taskscope:schedulers',
+  scheduler: 'taskscope:scheduler',
+  schedulerRemovable: 'taskscope:scheduler:removable',
   worker: 'taskscope:worker',
   workflow: 'taskscope:workflow',
   message: 'taskscope:message',

@@ -12,6 +12,13 @@ import { taskKey } from '../../core/model/keys';
 import { moveWindow, stateIcon, TASK_PAGE_SIZE, taskItem, type RowWindow, type TaskPager } from './task-rows';
 import type { TopicBrowser } from '../../core/topics/topic-browser';
 import { MAX_TOPIC_CHILDREN, topicItem, topicsGroupItem } from './topic-items';
+import type { SchedulerView, TaskLogLine } from '../../core/source/task-query';
+import { seriesKey } from '../../core/store/monitor-store';
+import { bullmqPerMinuteSeries, schedulerDescription, schedulerDetails, throughputLines } from '../../core/views/scheduler-labels';
+
+/** A log line's label is one line of at most this many characters; the tooltip shows more. */
+const LOG_LABEL_MAX = 200;
+const LOG_TOOLTIP_MAX = 4_000;
 
 /** How often a visible Topics subtree checks its browser for news (topics do not flow through the store). */
 const TOPICS_REFRESH_MS = 1_000;
@@ -24,7 +31,12 @@ export type QueuesNode =
   | (TreeNode & { kind: 'topics' })
   | (TreeNode & { kind: 'topic'; path: string })
   | (TreeNode & { kind: 'task'; queue: string; state: string; taskId: string; task: Task })
-  | (TreeNode & { kind: 'more'; queue: string; state: string; direction: 'more' | 'newer'; text: string });
+  | (TreeNode & { kind: 'more'; queue: string; state: string; direction: 'more' | 'newer'; text: string })
+  | (TreeNode & { kind: 'logs'; queue: string; state: string; taskId: string; total: number })
+  | (TreeNode & { kind: 'logLine'; queue: string; state: string; taskId: string; line: TaskLogLine })
+  | (TreeNode & { kind: 'logsMore'; queue: string; state: string; taskId: string; direction: 'more' | 'newer'; text: string })
+  | (TreeNode & { kind: 'schedulers'; queue: string; total: number })
+  | (TreeNode & { kind: 'scheduler'; queue: string; schedulerId: string; view: SchedulerView });
 
 /** Jobs in these states are listed under their group. */
 const LISTED = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused', 'completed', 'failed']);
@@ -95,6 +107,9 @@ export class QueuesTree extends StoreTree<QueuesNode> {
 
   getChildren(node?: QueuesNode): QueuesNode[] | Promise<QueuesNode[]> {
     if (node?.kind === 'state') return this.taskRows(node);
+    if (node?.kind === 'task') return this.taskChildren(node);
+    if (node?.kind === 'logs') return this.logRows(node);
+    if (node?.kind === 'schedulers') return this.schedulerRows(node);
     if (node?.kind === 'topics' || node?.kind === 'topic') return this.topicChildren(node);
     if (node?.kind === 'connection') {
       const browser = this.topicsOf(node.connectionId);
@@ -132,8 +147,12 @@ export class QueuesTree extends StoreTree<QueuesNode> {
     if (node.kind === 'queue') {
       const q = this.store.queue(node.id);
       if (!q) return [];
-      return statesInOrder(q.system, q.counts).map((state) =>
+      const states: QueuesNode[] = statesInOrder(q.system, q.counts).map((state) =>
         this.node({ kind: 'state', id: `${node.id}:state:${state}`, connectionId: node.connectionId, queue: node.queue, state }));
+      if (q.schedulers && this.pager?.schedulers) {
+        states.push(this.node({ kind: 'schedulers', id: `${node.id}:schedulers`, connectionId: node.connectionId, queue: node.queue, total: q.schedulers }));
+      }
+      return states;
     }
     return [];
   }
@@ -166,7 +185,9 @@ export class QueuesTree extends StoreTree<QueuesNode> {
         const writable = q.system === 'bullmq' && this.pager?.canAct(q.connectionId) === true;
         item.contextValue = !writable ? CONTEXT_VALUES.queueReadOnly : q.paused ? CONTEXT_VALUES.queuePaused : CONTEXT_VALUES.queue;
         const lines = statesInOrder(q.system, q.counts).map((s) => `${s}: ${q.counts[s]}`);
-        item.tooltip = `${q.name}${q.paused ? ' (paused)' : ''}\n${q.version ? `${q.version}\n` : ''}\n${lines.join('\n')}`;
+        if (q.schedulers) lines.push(`schedulers: ${q.schedulers}`);
+        const throughput = this.throughput(q.connectionId, q.name);
+        item.tooltip = `${q.name}${q.paused ? ' (paused)' : ''}\n${q.version ? `${q.version}\n` : ''}\n${lines.join('\n')}${throughput ? `\n\n${throughput.join('\n')}` : ''}`;
         item.accessibilityInformation = { label: `Queue ${q.name}${q.paused ? ', paused' : ''}, ${countsSummary(q.counts, 8)}` };
         return item;
       }
@@ -196,8 +217,60 @@ export class QueuesTree extends StoreTree<QueuesNode> {
         // Read the store's copy: a pushed task's state and metrics change after its row was listed.
         const task = listsTasksFromStore(node.task.system) ? this.store.task(node.id) ?? node.task : node.task;
         const stoppable = this.pager?.canRun?.(node.connectionId, 'stopTask') === true;
-        const item = taskItem(task, this.pager?.canAct(node.connectionId) === true, Date.now(), stoppable);
+        const item = taskItem(task, this.pager?.canAct(node.connectionId) === true, Date.now(), stoppable, false, this.hasLogs(task));
         item.id = node.id;
+        return item;
+      }
+      case 'logs': {
+        const item = new vscode.TreeItem(`Logs (${formatCount(node.total)})`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('output');
+        item.contextValue = CONTEXT_VALUES.logs;
+        item.tooltip = `${node.total} line(s) written with job.log() by job #${node.taskId}, oldest first`;
+        return item;
+      }
+      case 'logLine': {
+        const l = node.line;
+        const firstLine = l.text.split(/\r?\n/, 1)[0] ?? '';
+        const label = firstLine.length > LOG_LABEL_MAX ? `${firstLine.slice(0, LOG_LABEL_MAX)}…` : firstLine;
+        const item = new vscode.TreeItem(label || '(empty line)', vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.description = [`${l.index + 1}`, l.truncated ? `cut, ${l.bytes} bytes` : undefined, label !== l.text ? 'more in tooltip' : undefined].filter(Boolean).join(' · ');
+        item.contextValue = CONTEXT_VALUES.logLine;
+        const tip = new vscode.MarkdownString(undefined, false);
+        tip.isTrusted = false;
+        tip.appendCodeblock(l.text.length > LOG_TOOLTIP_MAX ? `${l.text.slice(0, LOG_TOOLTIP_MAX)}…` : l.text, 'text');
+        if (l.truncated) tip.appendMarkdown(`\n\nLine cut: ${l.bytes} bytes in full. The whole log is in the task detail (Logs tab).`);
+        item.tooltip = tip;
+        item.accessibilityInformation = { label: `Log line ${l.index + 1}: ${label}${l.truncated ? ', cut' : ''}` };
+        return item;
+      }
+      case 'logsMore': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon(node.direction === 'more' ? 'fold-down' : 'fold-up');
+        item.contextValue = CONTEXT_VALUES.more;
+        item.command = { command: 'taskscope.loadMoreTasks', title: node.text, arguments: [node] };
+        return item;
+      }
+      case 'schedulers': {
+        const item = new vscode.TreeItem('Schedulers', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = formatCount(this.store.queue(queueKey(node.connectionId, node.queue))?.schedulers ?? node.total);
+        item.iconPath = new vscode.ThemeIcon('calendar');
+        item.contextValue = CONTEXT_VALUES.schedulers;
+        item.tooltip = `Job schedulers and repeatable jobs of ${node.queue} (read-only; "Remove Scheduler" on a row)`;
+        return item;
+      }
+      case 'scheduler': {
+        const v = node.view;
+        const item = new vscode.TreeItem(v.id, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.description = schedulerDescription(v, Date.now());
+        item.iconPath = new vscode.ThemeIcon(v.kind === 'legacy' ? 'history' : 'calendar');
+        item.contextValue = this.pager?.canAct(node.connectionId) === true ? CONTEXT_VALUES.schedulerRemovable : CONTEXT_VALUES.scheduler;
+        item.tooltip = schedulerDetails(v).join('\n');
+        item.accessibilityInformation = { label: `Scheduler ${v.id}, ${item.description}` };
         return item;
       }
       case 'more': {
@@ -238,8 +311,72 @@ export class QueuesTree extends StoreTree<QueuesNode> {
     return LISTED.has(state) || listsTasksFromStore(system as Parameters<typeof listsTasksFromStore>[0]);
   }
 
-  /** "Load more…" / "Show newer…": moves the window of that state and re-renders only it. */
+
+  private hasLogs(task: Task): boolean { return (task.logCount ?? 0) > 0 && this.pager?.taskLogs !== undefined; }
+
+  /** A task row's children: its "Logs (N)" node when it has log lines. */
+  private taskChildren(node: QueuesNode & { kind: 'task' }): QueuesNode[] {
+    if (!this.hasLogs(node.task)) return [];
+    return [this.node({ kind: 'logs', id: `${node.id}:logs`, connectionId: node.connectionId, queue: node.queue, state: node.state, taskId: node.taskId, total: node.task.logCount ?? 0 })];
+  }
+
+  /** A window of a job's log lines (50 per page, at most 200), read when the node renders. */
+  private async logRows(node: QueuesNode & { kind: 'logs' }): Promise<QueuesNode[]> {
+    if (!this.pager?.taskLogs) return [];
+    const w = this.windows.get(node.id) ?? { start: 0, end: TASK_PAGE_SIZE };
+    let page;
+    try {
+      page = await this.pager.taskLogs(node.connectionId, { queue: node.queue, id: node.taskId, offset: w.start, limit: w.end - w.start });
+    } catch (error) {
+      return [this.node({ kind: 'message', id: `${node.id}:error`, connectionId: node.connectionId, text: `Could not read the log: ${error instanceof Error ? error.message : String(error)}`, icon: 'warning' })];
+    }
+    if (!page) return [this.node({ kind: 'message', id: `${node.id}:none`, connectionId: node.connectionId, text: 'Logs cannot be read while disconnected', icon: 'info' })];
+    this.totals.set(node.id, page.total);
+    const base = { connectionId: node.connectionId, queue: node.queue, state: node.state, taskId: node.taskId };
+    const rows: QueuesNode[] = [];
+    if (page.offset > 0) rows.push(this.node({ kind: 'logsMore', id: `${node.id}:newer`, ...base, direction: 'newer', text: `Show earlier… (${page.offset} above)` }));
+    for (const line of page.lines) rows.push(this.node({ kind: 'logLine', id: `${node.id}:line:${line.index}`, ...base, line }));
+    const end = page.offset + page.lines.length;
+    if (page.total > end) rows.push(this.node({ kind: 'logsMore', id: `${node.id}:more`, ...base, direction: 'more', text: `Load more… (${page.total - end} more)` }));
+    if (rows.length === 0) rows.push(this.node({ kind: 'message', id: `${node.id}:empty`, connectionId: node.connectionId, text: 'No log lines (trimmed or removed)', icon: 'info' }));
+    return rows;
+  }
+
+  /** A queue's schedulers, soonest first, read when the node renders. */
+  private async schedulerRows(node: QueuesNode & { kind: 'schedulers' }): Promise<QueuesNode[]> {
+    if (!this.pager?.schedulers) return [];
+    let list;
+    try {
+      list = await this.pager.schedulers(node.connectionId, node.queue);
+    } catch (error) {
+      return [this.node({ kind: 'message', id: `${node.id}:error`, connectionId: node.connectionId, text: `Could not list schedulers: ${error instanceof Error ? error.message : String(error)}`, icon: 'warning' })];
+    }
+    if (!list) return [this.node({ kind: 'message', id: `${node.id}:none`, connectionId: node.connectionId, text: 'Schedulers cannot be listed while disconnected', icon: 'info' })];
+    const rows: QueuesNode[] = list.schedulers.map((view) =>
+      this.node({ kind: 'scheduler', id: `${node.id}:${view.id}`, connectionId: node.connectionId, queue: node.queue, schedulerId: view.id, view }));
+    if (list.total > list.schedulers.length) rows.push(this.node({ kind: 'message', id: `${node.id}:rest`, connectionId: node.connectionId, text: `${list.total - list.schedulers.length} more schedulers not shown (soonest first)`, icon: 'ellipsis' }));
+    if (rows.length === 0) rows.push(this.node({ kind: 'message', id: `${node.id}:empty`, connectionId: node.connectionId, text: 'No schedulers', icon: 'info' }));
+    return rows;
+  }
+
+  /** Tooltip lines from BullMQ's per-minute metrics series, when workers write them. */
+  private throughput(connectionId: string, queue: string): string[] | undefined {
+    const points = (type: 'completed' | 'failed'): (readonly [number, number])[] =>
+      this.store.seriesAt(seriesKey({ connectionId, name: bullmqPerMinuteSeries(type), labels: { queue } }))?.samples.toArray() ?? [];
+    return throughputLines(points('completed'), points('failed'));
+  }
+
+  /** "Load more…" / "Show newer…": moves the window of that state (or log) and re-renders only it. */
   loadMore(node: QueuesNode): void {
+    if (node.kind === 'logsMore') {
+      const logsId = `${taskKey(node.connectionId, node.queue, node.taskId)}:logs`;
+      const w = this.windows.get(logsId) ?? { start: 0, end: TASK_PAGE_SIZE };
+      this.windows.set(logsId, moveWindow(w, node.direction, this.totals.get(logsId) ?? w.end));
+      const logsNode = this.nodes.get(logsId);
+      if (logsNode) this.refreshNodes([logsNode]);
+      else this.refreshAll();
+      return;
+    }
     if (node.kind !== 'more') return;
     const stateId = `${queueKey(node.connectionId, node.queue)}:state:${node.state}`;
     const w = this.windows.get(stateId) ?? { start: 0, end: TASK_PAGE_SIZE };
@@ -252,6 +389,10 @@ export class QueuesTree extends StoreTree<QueuesNode> {
   override getParent(node: QueuesNode): QueuesNode | undefined {
     if (node.kind === 'connection') return undefined;
     if (node.kind === 'task' || node.kind === 'more') return this.nodes.get(`${queueKey(node.connectionId, node.queue)}:state:${node.state}`);
+    if (node.kind === 'logs') return this.nodes.get(taskKey(node.connectionId, node.queue, node.taskId));
+    if (node.kind === 'logLine' || node.kind === 'logsMore') return this.nodes.get(`${taskKey(node.connectionId, node.queue, node.taskId)}:logs`);
+    if (node.kind === 'schedulers') return this.nodes.get(queueKey(node.connectionId, node.queue));
+    if (node.kind === 'scheduler') return this.nodes.get(`${queueKey(node.connectionId, node.queue)}:schedulers`);
     if (node.kind === 'state') return this.nodes.get(queueKey(node.connectionId, node.queue));
     if (node.kind === 'topic') {
       const slash = node.path.lastIndexOf('/');

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Task } from '../../core/model/entities';
 import { taskRowView } from '../../core/views/task-list';
-import type { TaskPage, TaskPageRequest } from '../../core/source/task-query';
+import type { SchedulerList, TaskLogPage, TaskLogRequest, TaskPage, TaskPageRequest } from '../../core/source/task-query';
 import { CONTEXT_VALUES } from './context-values';
 import { escapeMd } from './tree-items';
 
@@ -17,6 +17,10 @@ export interface TaskPager {
   canAct(connectionId: string): boolean;
   /** Whether the connection's source declares this action and it is not disabled (e.g. Propeller's allowPublish). */
   canRun?(connectionId: string, actionId: string): boolean;
+  /** One page of a task's log lines (rows with `logCount` get a "Logs (N)" child that calls it). */
+  taskLogs?(connectionId: string, request: TaskLogRequest): Promise<TaskLogPage | undefined>;
+  /** A queue's job schedulers (queues with `schedulers` get a "Schedulers" child that calls it). */
+  schedulers?(connectionId: string, queue: string): Promise<SchedulerList | undefined>;
 }
 
 /** Propeller-style states, by name. */
@@ -44,9 +48,10 @@ export function taskContextValue(task: Task, writable: boolean, stoppable = fals
   return CONTEXT_VALUES.taskOther;
 }
 
-export function taskItem(task: Task, writable: boolean, now: number, stoppable = false, withState = false): vscode.TreeItem {
+/** A task row; a BullMQ row is `expandable` when its log lines can be listed under it. */
+export function taskItem(task: Task, writable: boolean, now: number, stoppable = false, withState = false, expandable = false): vscode.TreeItem {
   if (task.system !== 'bullmq') return pushedTaskItem(task, writable, now, stoppable, withState);
-  const item = new vscode.TreeItem(`${task.name ?? 'job'} #${task.id}`, vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(`${task.name ?? 'job'} #${task.id}`, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   const when = task.finishedAt ?? task.startedAt ?? task.createdAt;
   const parts = [when ? ago(now - when) : undefined, task.attempts ? `attempt ${task.attempts}` : undefined, task.error].filter(Boolean);
   item.description = parts.join(' · ');
@@ -60,6 +65,7 @@ export function taskItem(task: Task, writable: boolean, now: number, stoppable =
   if (task.worker) tip.appendMarkdown(`Worker ${escapeMd(task.worker)}\n\n`);
   if (task.error) tip.appendMarkdown(`Error: ${escapeMd(task.error)}\n\n`);
   if (task.parentId) tip.appendMarkdown(`Parent #${escapeMd(task.parentId)}\n\n`);
+  if (task.logCount) tip.appendMarkdown(`${task.logCount} log line(s)\n\n`);
   item.tooltip = tip;
   item.command = { command: 'taskscope.openTaskDetail', title: 'Open Task Detail', arguments: [{ connectionId: task.connectionId, queue: task.queue, taskId: task.id }] };
   item.accessibilityInformation = { label: `Job ${task.name ?? ''} ${task.id}, ${task.status}${task.error ? `, error ${task.error}` : ''}` };
