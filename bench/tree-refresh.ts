@@ -16,6 +16,9 @@ import type { MonitorEvent } from '../src/core/model/events';
 import type { ChangeSet } from '../src/core/store/change-set';
 import { MonitorSession } from '../src/sources/monitor-session';
 import type { StoreTree, TreeNode } from '../src/vscode/views/store-tree';
+import type * as QueuesTreeModule from '../src/vscode/views/queues-tree';
+import type * as WorkersTreeModule from '../src/vscode/views/workers-tree';
+import type * as WorkflowsTreeModule from '../src/vscode/views/workflows-tree';
 
 // `vscode` → the stand-in, before any tree module loads (they are required below, not imported).
 const STAND_IN = join(__dirname, 'support', 'vscode-api-stand-in.cjs');
@@ -26,9 +29,9 @@ moduleInternals._resolveFilename = function (this: unknown, request: string, ...
   return request === 'vscode' ? STAND_IN : resolveFilename.call(this, request, ...rest);
 };
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded after the `vscode` mapping above is in place */
-const { QueuesTree } = require('../src/vscode/views/queues-tree') as typeof import('../src/vscode/views/queues-tree');
-const { WorkersTree } = require('../src/vscode/views/workers-tree') as typeof import('../src/vscode/views/workers-tree');
-const { WorkflowsTree } = require('../src/vscode/views/workflows-tree') as typeof import('../src/vscode/views/workflows-tree');
+const { QueuesTree } = require('../src/vscode/views/queues-tree') as typeof QueuesTreeModule;
+const { WorkersTree } = require('../src/vscode/views/workers-tree') as typeof WorkersTreeModule;
+const { WorkflowsTree } = require('../src/vscode/views/workflows-tree') as typeof WorkflowsTreeModule;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 function flag(name: string, fallback: number): number {
