@@ -1,6 +1,7 @@
 // `npm run bench`: builds once, then runs every benchmark in bench/ (one process each, one after another so
 // they do not disturb each other) and prints their ratio lines. Benchmarks are not tests: this exits 0
-// unless a benchmark crashes, and every README performance claim comes from one of these lines.
+// unless a benchmark crashes, and every README performance claim comes from one of these lines. host-memory.ts
+// needs code-server and Chromium (as the e2e tests do) and runs ~4 min; `npm run bench -- discovery tree` picks some.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

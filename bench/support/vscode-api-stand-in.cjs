@@ -1,6 +1,9 @@
 // A stand-in for the `vscode` module, for benchmarks that load dist/extension.js outside VS Code (activation
 // time). Every API is a recording no-op: functions return disposables/proxies, events return disposables,
 // settings return their defaults. It exists to time our own code, not to test behaviour (e2e tests do that).
+// The few value classes a tree provider builds (TreeItem, ThemeIcon, ThemeColor, MarkdownString) and a working
+// EventEmitter are small real classes, so the tree-refresh bench can count onDidChangeTreeData and time
+// getChildren/getTreeItem without the recording proxies growing with every call.
 'use strict';
 const calls = [];
 function disposable() { return { dispose() {} }; }
@@ -19,11 +22,33 @@ function anything(path) {
     construct() { calls.push(`new ${path}`); return anything(`new ${path}`); },
   });
 }
-class EventEmitter { constructor() { this.event = () => disposable(); } fire() {} dispose() {} }
+class EventEmitter {
+  constructor() {
+    const listeners = new Set();
+    this.listeners = listeners;
+    this.event = (listener, thisArg) => {
+      const bound = thisArg ? listener.bind(thisArg) : listener;
+      listeners.add(bound);
+      return { dispose() { listeners.delete(bound); } };
+    };
+  }
+  fire(value) { for (const l of [...this.listeners]) l(value); }
+  dispose() { this.listeners.clear(); }
+}
+const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 };
+class TreeItem { constructor(label, collapsibleState = TreeItemCollapsibleState.None) { this.label = label; this.collapsibleState = collapsibleState; } }
+class ThemeColor { constructor(id) { this.id = id; } }
+class ThemeIcon { constructor(id, color) { this.id = id; this.color = color; } }
+class MarkdownString {
+  constructor(value = '', supportThemeIcons = false) { this.value = value; this.supportThemeIcons = supportThemeIcons; }
+  appendMarkdown(text) { this.value += text; return this; }
+  appendText(text) { this.value += text.replace(/[\\`*_{}[\]()#+\-.!]/g, '\\$&'); return this; }
+  appendCodeblock(code, language = '') { this.value += `\n\`\`\`${language}\n${code}\n\`\`\`\n`; return this; }
+}
 const configuration = { get: (_key, fallback) => fallback, inspect: () => undefined, has: () => false, update: async () => undefined };
 const base = anything('vscode');
 const api = {
-  EventEmitter,
+  EventEmitter, TreeItem, TreeItemCollapsibleState, ThemeColor, ThemeIcon, MarkdownString,
   Disposable: class { constructor(fn) { this.fn = fn; } dispose() { this.fn?.(); } static from() { return disposable(); } },
   workspace: new Proxy({ getConfiguration: () => configuration, isTrusted: true, workspaceFolders: undefined }, {
     get(target, prop) { return prop in target ? target[prop] : base.workspace[prop]; },
@@ -32,8 +57,8 @@ const api = {
   __calls: calls,
 };
 // esbuild's interop copies the module's own keys, so every namespace the extension touches is a real key.
-for (const name of ['window', 'env', 'languages', 'extensions', 'l10n', 'Uri', 'ThemeIcon', 'ThemeColor', 'TreeItem',
-  'TreeItemCollapsibleState', 'StatusBarAlignment', 'ViewColumn', 'MarkdownString', 'ProgressLocation', 'LogLevel',
+for (const name of ['window', 'env', 'languages', 'extensions', 'l10n', 'Uri',
+  'StatusBarAlignment', 'ViewColumn', 'ProgressLocation', 'LogLevel',
   'ConfigurationTarget', 'QuickPickItemKind', 'Range', 'Position', 'CancellationTokenSource', 'TreeItemCheckboxState',
   'FileType', 'RelativePattern', 'QuickInputButtons', 'ColorThemeKind']) {
   api[name] = base[name];
