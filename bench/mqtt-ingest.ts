@@ -1,7 +1,8 @@
 // MQTT ingest into the store (generic MQTT source with a mapping, topic browser on, MonitorStore applying
 // every event) vs a raw mqtt.js subscriber doing JSON.parse, on the same mosquitto, same traffic: 100k
 // messages of ~200 B JSON on 100k distinct topics at QoS 0, published by a child process. Target ≥ 0.8×.
-// Run: node --import tsx bench/mqtt-ingest.ts [messages]
+// One warm-up run of each side is not counted (JIT); then ROUNDS rounds in rotating order, medians reported.
+// Run: node --import tsx bench/mqtt-ingest.ts [messages] [rounds]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
@@ -11,6 +12,7 @@ import { parseConnectionProfiles } from '../src/core/config/connection-profile';
 import type { GenericMqttSource } from '../src/sources/mqtt/generic';
 
 const COUNT = Number(process.argv[2] ?? 100_000);
+const ROUNDS = Number(process.argv[3] ?? 3);
 const IDLE_MS = 1_500;
 const publisher = fileURLToPath(new URL('./support/mqtt-publisher.ts', import.meta.url));
 
@@ -40,31 +42,52 @@ async function measure(received: () => number, url: string, run: string): Promis
 void (async () => {
   const broker = await startMosquitto();
   try {
-    // Baseline: raw mqtt.js subscriber with JSON.parse.
-    const raw = await mqtt.connectAsync(broker.url, { clientId: 'bench-raw' });
-    let rawCount = 0;
     let sink = 0;
-    raw.on('message', (_t, p) => { sink += (JSON.parse(p.toString('utf8')) as { value: number }).value; rawCount++; });
-    await raw.subscribeAsync('bench/raw/#', { qos: 0 });
-    const base = await measure(() => rawCount, broker.url, 'raw');
-    await raw.endAsync();
-
+    /** Baseline: raw mqtt.js subscriber with JSON.parse. */
+    const rawSide = async (run: string) => {
+      const raw = await mqtt.connectAsync(broker.url, { clientId: `bench-raw-${run}` });
+      let rawCount = 0;
+      raw.on('message', (_t, p) => { sink += (JSON.parse(p.toString('utf8')) as { value: number }).value; rawCount++; });
+      await raw.subscribeAsync(`bench/${run}/#`, { qos: 0 });
+      const result = await measure(() => rawCount, broker.url, run);
+      await raw.endAsync();
+      return result;
+    };
     // Ours: the generic MQTT source through the supervisor into the store, (a) with a field mapping (task +
     // worker + metric sample per message), (b) without one (topic browser + one generic event per message).
-    const configs: [string, Record<string, unknown>][] = [
-      ['mapped', { mapping: { taskId: 'id', status: 'state', worker: 'worker', metricValue: 'value' } }],
-      ['topics', {}],
-    ];
-    for (const [label, extra] of configs) {
-      const { profiles } = parseConnectionProfiles([{ id: 'bench', kind: 'mqtt', system: 'generic', url: broker.url, topics: [`bench/${label}/#`], ...extra }]);
+    const configs: Record<string, Record<string, unknown>> = {
+      mapped: { mapping: { taskId: 'id', status: 'state', worker: 'worker', metricValue: 'value' } },
+      topics: {},
+    };
+    const ourSide = async (label: string, run: string) => {
+      const { profiles } = parseConnectionProfiles([{ id: 'bench', kind: 'mqtt', system: 'generic', url: broker.url, topics: [`bench/${run}/#`], ...configs[label] }]);
       const session = new MonitorSession({ log: { debug() {}, info() {}, warn: console.warn, error: console.error } });
       await session.setProfiles(profiles);
       session.startAll();
       while (session.store.connection('bench')?.state !== 'connected') await new Promise((r) => setTimeout(r, 20));
       const source = session.supervisor('bench')!.source as GenericMqttSource;
-      const ours = await measure(() => source.messagesReceived, broker.url, label);
+      const result = await measure(() => source.messagesReceived, broker.url, run);
       await session.dispose();
+      return result;
+    };
+    const sides: Record<string, (run: string) => Promise<{ rate: number; got: number }>> = {
+      raw: rawSide, mapped: (run) => ourSide('mapped', run), topics: (run) => ourSide('topics', run),
+    };
+    const results: Record<string, { rate: number; got: number }[]> = { raw: [], mapped: [], topics: [] };
+    for (const name of Object.keys(sides)) await sides[name]!(`warm-${name}`);
+    const order = Object.keys(sides);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < order.length; k++) {
+        const name = order[(k + round) % order.length]!;
+        results[name]!.push(await sides[name]!(`${name}-${round}`));
+      }
+    }
+    const median = (xs: { rate: number; got: number }[]) => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)]!;
+    const base = median(results['raw']!);
+    for (const label of ['mapped', 'topics']) {
+      const ours = median(results[label]!);
       const ratio = ours.rate / base.rate;
+      console.log(`#   rounds ${label}: ${results[label]!.map((r) => `${Math.round(r.rate)} (${r.got})`).join(', ')}; raw: ${results['raw']!.map((r) => `${Math.round(r.rate)} (${r.got})`).join(', ')}`);
       console.log(`mqtt-ingest (${label})  ours ${Math.round(ours.rate)} msg/s (${ours.got}/${COUNT} delivered)  baseline raw mqtt.js ${Math.round(base.rate)} msg/s (${base.got}/${COUNT})  ratio ${ratio.toFixed(2)}×  target ≥ 0.8×  ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
     }
     if (sink === -1) console.log('unreachable');

@@ -7,7 +7,12 @@ import { queueKey, taskKey, workerKey, workflowKey } from '../core/model/keys';
 import { seriesKey } from '../core/store/monitor-store';
 
 export class LatestEventBuffer {
-  private pending = new Map<string, MonitorEvent>();
+  /**
+   * This tick's events in arrival order; a replaced one leaves a hole (undefined). With `slotByKey` (entity key →
+   * index) a push is one Map get and one set and never a delete: deleting from a Map leaves holes V8 walks over.
+   */
+  private events: (MonitorEvent | undefined)[] = [];
+  private slotByKey = new Map<string, number>();
   private scheduled: ReturnType<typeof setImmediate> | undefined;
   private mergedCount = 0;
 
@@ -19,9 +24,15 @@ export class LatestEventBuffer {
       this.emit(event);
       return;
     }
-    if (this.pending.delete(key)) this.mergedCount++;
-    this.pending.set(key, event);
-    if (this.pending.size >= this.maxPending) this.flush();
+    const previous = this.slotByKey.get(key);
+    if (previous !== undefined) {
+      this.events[previous] = undefined;
+      this.mergedCount++;
+    }
+    this.slotByKey.set(key, this.events.length);
+    this.events.push(event);
+    // Bounded by distinct keys, and by slots so a burst on one hot entity cannot grow the array without end.
+    if (this.slotByKey.size >= this.maxPending || this.events.length >= 2 * this.maxPending) this.flush();
     else this.scheduled ??= setImmediate(this.flushLater);
   }
 
@@ -29,22 +40,28 @@ export class LatestEventBuffer {
 
   /** Events replaced by a later one for the same entity before they were handed on. */
   get merged(): number { return this.mergedCount; }
-  get size(): number { return this.pending.size; }
+  get size(): number { return this.slotByKey.size; }
 
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
-    for (const event of batch.values()) this.emit(event);
+    if (this.events.length === 0) return;
+    // Swapped out first: an emit may push again (re-entrancy), into the fresh batch.
+    const batch = this.events;
+    this.events = [];
+    this.slotByKey = new Map();
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i];
+      if (event !== undefined) this.emit(event);
+    }
   }
 
   /** Drops what is pending (the connection it came from is gone). */
   discard(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
-    this.pending.clear();
+    this.events = [];
+    this.slotByKey.clear();
   }
 }
 

@@ -28,11 +28,11 @@ export class DedupSet {
     if (this.previous.has(id)) {
       // Refresh recency: a repeat means more copies may still be on their way.
       this.previous.delete(id);
-      this.remember(id);
+      this.add(id);
       this.duplicatesSeen++;
       return false;
     }
-    this.remember(id);
+    this.add(id);
     return true;
   }
 
@@ -44,7 +44,13 @@ export class DedupSet {
   get duplicates(): number { return this.duplicatesSeen; }
   clear(): void { this.current.clear(); this.previous.clear(); }
 
-  private remember(id: string): void {
+  /**
+   * Remembers an id that `has` just reported absent: one hash insert instead of `firstSeen`'s two lookups and an
+   * insert (the per-frame path checks `has` first and remembers an id only once its event validated).
+   */
+  remember(id: string): void { this.add(id); }
+
+  private add(id: string): void {
     if (this.current.size >= this.generation) {
       this.previous = this.current;
       this.current = new Set();

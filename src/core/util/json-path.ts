@@ -3,6 +3,15 @@
 /** The value at `path` in `value`, or undefined. An empty path returns the value itself. */
 export function getPath(value: unknown, path: string): unknown {
   if (path === '') return value;
+  // The common one-segment path without the split (this runs for every mapped field of every message).
+  if (path.indexOf('.') < 0) {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (Array.isArray(value)) {
+      const index = Number(path);
+      return Number.isInteger(index) ? (value as unknown[])[index] : undefined;
+    }
+    return Object.prototype.hasOwnProperty.call(value, path) ? (value as Record<string, unknown>)[path] : undefined;
+  }
   let current: unknown = value;
   for (const segment of path.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;

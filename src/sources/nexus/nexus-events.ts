@@ -4,8 +4,8 @@
 // WebSocket, so both Nexus sources parse with this and map with `NexusEventMapper` (nexus-mapper.ts). One event
 // may arrive twice (global plus project or stats channel, and the WS server forwards both copies); `parseNexusFrame`
 // drops repeats by `event_id` with a bounded DedupSet, which may be shared by several sources (nexus-deployment.ts).
-import { z } from 'zod';
 import type { DedupSet } from '../../core/util/dedup-set';
+import { nexusEventProblem, type NexusEvent } from './nexus-validate';
 
 /** The MonitoringEventType values the mapper has a shape for; any other `event_type` is kept as a generic event. */
 export const NEXUS_EVENT_TYPES = [
@@ -19,35 +19,7 @@ export const NEXUS_PRIORITY_QUEUES = ['high_priority', 'normal_priority', 'low_p
 /** Task.priority → list (0 low, 1 normal, 2 high). */
 export const PRIORITY_QUEUE: Readonly<Record<number, string>> = { 0: 'low_priority', 1: 'normal_priority', 2: 'high_priority' };
 
-// Sizes are bounded once per frame (maxEventChars), not per field: per-field checks cost ~30% of ingest. The mapper
-// cuts what it displays.
-const str = z.string();
-const counts = z.record(z.string(), z.number().finite());
-/**
- * The flat MonitoringEvent: every field present and unset ones null on the wire. `event_id` and `ts` are accepted
- * missing too (hand-built frames, older emitters): such an event is not de-duplicated and is dated on arrival.
- */
-export const nexusEventSchema = z.object({
-  event_id: z.string().min(1).max(200).nullish(),
-  ts: z.union([str, z.number()]).nullish(),
-  event_type: z.string().min(1).max(200),
-  project_id: str.nullish(),
-  parent_task_id: str.nullish(),
-  task_id: str.nullish(),
-  task_type: str.nullish(),
-  phase: str.nullish(),
-  // An int in the code; accept a numeric string too, since the WS snapshot and older emitters differ.
-  worker_id: z.union([z.number().int(), z.string().min(1).max(200)]).nullish(),
-  retry_count: z.number().int().nullish(),
-  status: str.nullish(),
-  duration_ms: z.number().finite().nullish(),
-  counts: counts.nullish(),
-  queue: counts.nullish(),
-  message: str.nullish(),
-  error: str.nullish(),
-  meta: z.record(z.string(), z.unknown()).nullish(),
-});
-export type NexusEvent = z.infer<typeof nexusEventSchema>;
+export type { NexusEvent } from './nexus-validate';
 
 /** Over Redis: Nexus truncates events above 8 KiB (MONITORING_MAX_EVENT_SIZE_BYTES); anything far larger is not from it. */
 export const MAX_EVENT_CHARS = 256 * 1024;
@@ -87,12 +59,11 @@ export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = M
     dedup.firstSeen(dedupId); // counts the repeat
     return { kind: 'duplicate' };
   }
-  const parsed = nexusEventSchema.safeParse(raw);
-  if (!parsed.success) {
-    return { kind: 'invalid', reject: 'nexus-event', problem: `${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')}: ${text.slice(0, 160)}` };
-  }
-  if (dedupId !== undefined) dedup.firstSeen(dedupId);
-  return { kind: 'event', event: parsed.data };
+  // Validated in place (nexus-validate.ts): the parsed object is the event, no copy per frame.
+  const problem = nexusEventProblem(rec);
+  if (problem !== undefined) return { kind: 'invalid', reject: 'nexus-event', problem: `${problem}: ${text.slice(0, 160)}` };
+  if (dedupId !== undefined) dedup.remember(dedupId);
+  return { kind: 'event', event: rec as unknown as NexusEvent };
 }
 
 /** The priority list of a task from its enqueue meta: `nexus:tasks:high_priority` → `high_priority`; 0/1/2 → low/normal/high. */

@@ -50,11 +50,58 @@ interface ParentState {
 }
 
 /** ISO text (Nexus sends UTC with an offset; without one UTC is assumed) or epoch seconds/ms → ms. */
-function timestampMs(ts: string | number | null | undefined): number | undefined {
+export function timestampMs(ts: string | number | null | undefined): number | undefined {
   if (typeof ts === 'number') return Number.isFinite(ts) && ts > 0 ? (ts < 1e11 ? Math.round(ts * 1000) : Math.round(ts)) : undefined;
   if (!ts) return undefined;
+  const fast = isoUtcMs(ts);
+  if (fast !== undefined) return fast;
   const ms = Date.parse(/([zZ]|[+-]\d{2}:?\d{2})$/.test(ts) ? ts : `${ts}Z`);
   return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * The common shapes, without a regex or Date.parse (every frame has a distinct `ts`):
+ * `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)` → ms; anything else → undefined, and the general path decides.
+ */
+function isoUtcMs(ts: string): number | undefined {
+  const n = ts.length;
+  if (n < 20 || ts.charCodeAt(4) !== 45 || ts.charCodeAt(7) !== 45 || ts.charCodeAt(10) !== 84 || ts.charCodeAt(13) !== 58 || ts.charCodeAt(16) !== 58) return undefined;
+  let end: number;
+  if (ts.charCodeAt(n - 1) === 90) end = n - 1; // Z
+  else if (ts.endsWith('+00:00')) end = n - 6;
+  else return undefined;
+  const year = digits(ts, 0, 4);
+  const month = digits(ts, 5, 2);
+  const day = digits(ts, 8, 2);
+  const hour = digits(ts, 11, 2);
+  const minute = digits(ts, 14, 2);
+  const second = digits(ts, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let ms = 0;
+  if (end > 19) {
+    // A fraction of 1–9 digits (Python writes microseconds): milliseconds are its first three.
+    if (ts.charCodeAt(19) !== 46 || end - 20 < 1 || end - 20 > 9 || digits(ts, 20, end - 20) < 0) return undefined;
+    for (let i = 20; i < 23; i++) ms = ms * 10 + (i < end ? ts.charCodeAt(i) - 48 : 0);
+  } else if (end !== 19) return undefined;
+  // Date.UTC would roll 31 February over into March: such a date is not one.
+  if (day > 28 && day > daysInMonth(year, month)) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** The decimal number in `text[start, start + count)`, or -1 when a character is not a digit. */
+function digits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 const EVENT_STATUS: Readonly<Record<string, string>> = {
@@ -68,8 +115,7 @@ export class NexusEventMapper {
   private readonly workers = new Map<string, WorkerState>();
   private readonly parents = new Map<string, ParentState>();
   /** Created/start times of tasks, for the events that do not repeat them. */
-  private readonly taskTimes = new NexusTaskTimes();
-  private readonly taskQueue = new Map<string, string>();
+  private readonly taskTimes = new NexusTaskTimes(MAX_TASK_QUEUES);
   private readonly connectionId: string;
 
   constructor(private readonly opts: NexusMapperOptions) {
@@ -93,13 +139,9 @@ export class NexusEventMapper {
   parse(text: string): NexusParse { return parseNexusFrame(text, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS); }
 
   /** Remembers which priority list a task is in, so later events (which do not say) land on the same row. */
-  rememberQueue(taskId: string, queue: string): void {
-    this.taskQueue.delete(taskId);
-    this.taskQueue.set(taskId, queue);
-    if (this.taskQueue.size > MAX_TASK_QUEUES) this.taskQueue.delete(this.taskQueue.keys().next().value as string);
-  }
+  rememberQueue(taskId: string, queue: string): void { this.taskTimes.setQueue(taskId, queue); }
 
-  queueOf(taskId: string): string | undefined { return this.taskQueue.get(taskId); }
+  queueOf(taskId: string): string | undefined { return this.taskTimes.queueOf(taskId); }
   currentTask(workerId: string): string | undefined { return this.workers.get(workerId)?.currentTask; }
 
   /**
@@ -187,15 +229,14 @@ export class NexusEventMapper {
     // A retry ends this attempt: its span stops here, and the next task_started opens a new one.
     const finished = e.event_type === 'task_completed' || e.event_type === 'task_failed' || e.event_type === 'task_retry';
     if (taskId) {
-      const metaQueue = queueName(e.meta);
-      if (metaQueue) this.rememberQueue(taskId, metaQueue);
-      // Only task_enqueued/task_started carry the created/start time: remembered for the later events.
-      const known = this.taskTimes.update(taskId, e.event_type, at, { durationMs: e.duration_ms });
+      // Only task_enqueued carries the list and the created time, task_started the start: remembered for the
+      // later events (one map for all three).
+      const known = this.taskTimes.update(taskId, e.event_type, at, { queue: queueName(e.meta), durationMs: e.duration_ms });
       const parent = e.parent_task_id?.slice(0, 512) ?? undefined;
       out.push({
         type: 'task.upsert',
         task: {
-          connectionId: this.connectionId, system: 'nexus', id: taskId, queue: this.taskQueue.get(taskId),
+          connectionId: this.connectionId, system: 'nexus', id: taskId, queue: known.queue,
           name: e.task_type?.slice(0, 200) ?? undefined, status, worker: workerId, workflowId: parent, parentId: parent,
           attempts: e.retry_count ?? undefined, error: e.error?.slice(0, MAX_TEXT) ?? undefined,
           createdAt: known.createdAt,

@@ -10,6 +10,8 @@ export interface RememberedTask {
 
 export class NexusTaskTimes {
   private readonly tasks = new Map<string, RememberedTask>();
+  /** A live iterator over the keys, oldest first: see `evictOldest`. */
+  private evictionCursor: MapIterator<string> | undefined;
 
   constructor(private readonly capacity = 50_000) {}
 
@@ -28,8 +30,31 @@ export class NexusTaskTimes {
       known.startedAt = at - fields.durationMs;
     }
     this.tasks.set(id, known);
-    if (this.tasks.size > this.capacity) this.tasks.delete(this.tasks.keys().next().value as string);
+    if (this.tasks.size > this.capacity) this.evictOldest();
     return known;
+  }
+
+  /** Remembers the priority list of a task (read from Redis state rather than from an event). */
+  setQueue(id: string, queue: string): void {
+    const known = this.tasks.get(id) ?? {};
+    this.tasks.delete(id);
+    known.queue = queue;
+    this.tasks.set(id, known);
+    if (this.tasks.size > this.capacity) this.evictOldest();
+  }
+
+  /**
+   * Drops the least recently updated task. `keys().next()` on a fresh iterator walks every slot deleted at the
+   * front of the Map (V8 compacts lazily), microseconds per event at capacity; a live iterator resumes where it
+   * stopped and still sees re-inserted keys at the end, in recency order (as MonitorStore's task eviction).
+   */
+  private evictOldest(): void {
+    let next = this.evictionCursor?.next();
+    if (!next || next.done) {
+      this.evictionCursor = this.tasks.keys();
+      next = this.evictionCursor.next();
+    }
+    if (!next.done) this.tasks.delete(next.value);
   }
 
   queueOf(id: string): string | undefined { return this.tasks.get(id)?.queue; }

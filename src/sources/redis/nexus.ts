@@ -13,6 +13,7 @@ import { NEXUS_PRIORITY_QUEUES, NEXUS_TASK_STATUSES, PRIORITY_QUEUE } from '../n
 import { joinNexusDeployment, nexusDeploymentDedup, nexusDeploymentName, type NexusDeploymentMembership } from '../nexus/nexus-deployment';
 import type { NexusEvent } from '../nexus/nexus-events';
 import { NexusEventMapper } from '../nexus/nexus-mapper';
+import { LatestEventBuffer } from '../latest-event-buffer';
 import { escapeGlob } from './redis-client';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
 import { clip, execPipeline, parseJson, parseTimestamp, scanKeys, type PipelineReply } from './redis-values';
@@ -52,6 +53,8 @@ export class NexusRedisSource extends RedisPollingSource {
   private readonly channels: { events: string; stats: string; projectPrefix: string };
   private subscriber: Redis | undefined;
   private mapper: NexusEventMapper | undefined;
+  /** Pushed events are aggregated per entity and applied once per tick, as on the WebSocket sources. */
+  private buffer: LatestEventBuffer | undefined;
   /** With the profile option `nexusDeployment`: shared de-dup and one owner of the entities (nexus-deployment.ts). */
   private deployment: NexusDeploymentMembership | undefined;
   private readonly knownWorkers = new Map<string, number | undefined>();
@@ -79,6 +82,7 @@ export class NexusRedisSource extends RedisPollingSource {
       connectionId: this.profile.id, system: 'nexus', now: () => ctx.now(), queuesFromStats: false,
       dedup: deployment === undefined ? undefined : nexusDeploymentDedup(deployment),
     });
+    this.buffer = new LatestEventBuffer((event) => ctx.emit(event));
     if (deployment !== undefined) this.deployment = joinNexusDeployment(deployment, { connectionId: this.profile.id, rank: 0, deliver: (e, text) => this.deliver(e, text) });
     const sub = this.options.createClient(this.profile, 'taskscope:nexus-events');
     this.subscriber = sub;
@@ -98,6 +102,8 @@ export class NexusRedisSource extends RedisPollingSource {
   protected override async beforeDisconnect(): Promise<void> {
     this.deployment?.leave();
     this.deployment = undefined;
+    this.buffer?.flush();
+    this.buffer = undefined;
     const sub = this.subscriber;
     this.subscriber = undefined;
     if (sub) {
@@ -118,7 +124,12 @@ export class NexusRedisSource extends RedisPollingSource {
 
   private deliver(event: NexusEvent, text: string): void {
     const mapper = this.mapper;
-    if (mapper) for (const e of mapper.map(event, text)) this.emit(e);
+    const buffer = this.buffer;
+    if (!mapper) return;
+    for (const e of mapper.map(event, text)) {
+      if (buffer) buffer.push(e);
+      else this.emit(e);
+    }
   }
 
   protected async sync(): Promise<void> {

@@ -25,6 +25,11 @@ export function parseTimestamp(value: unknown): number | undefined {
 
 /** The value at a dot path (`a.b.0.c`); own properties only, so `__proto__` and friends resolve to nothing. */
 export function getPath(root: unknown, path: string): unknown {
+  // The common one-segment path without the split (this runs for every mapped field of every message).
+  if (path.indexOf('.') < 0) {
+    if (root === null || typeof root !== 'object' || !Object.prototype.hasOwnProperty.call(root, path)) return undefined;
+    return (root as Record<string, unknown>)[path];
+  }
   let current: unknown = root;
   for (const part of path.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;
