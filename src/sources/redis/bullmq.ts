@@ -14,7 +14,7 @@ import { BullmqActionRunner, BULLMQ_ACTIONS } from './bullmq-actions';
 import { BullmqEventsReader, type StreamEvent } from './bullmq-events';
 import { BullmqFlowReader } from './bullmq-flows';
 import { BullmqJobReader } from './bullmq-jobs';
-import { createRedisClient, escapeGlob, isCluster, keyNodes, scanEveryNode } from './redis-client';
+import { createRedisClient, escapeGlob, explainRedisConnectError, isCluster, keyNodes, scanEveryNode } from './redis-client';
 import { isNoScript, RedisScript } from './redis-script';
 import {
   parseBullmqVersion, parseWorkerClients, queueNameFromKey, STATE_KEYS, statesForVersion, type BullmqVersion,
@@ -117,7 +117,7 @@ export class BullmqSource implements Source {
     });
     client.on('end', () => { if (established) onLost(lastError ?? new Error('connection to Redis closed')); });
     // ioredis rejects with a bare "Connection is closed."; the 'error' event before it says why (ECONNREFUSED…).
-    await client.connect().catch((error: unknown) => { throw lastError ?? error; });
+    await client.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
     established = true;
     const readerOpts = { connectionId: this.profile.id, prefix: this.prefix, now: () => this.now() };
     this.jobs = new BullmqJobReader(() => this.requireClient(), readerOpts);

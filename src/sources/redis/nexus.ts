@@ -13,7 +13,7 @@ import { NEXUS_PRIORITY_QUEUES, NEXUS_TASK_STATUSES, PRIORITY_QUEUE } from '../n
 import { joinNexusDeployment, nexusDeploymentDedup, nexusDeploymentName, type NexusDeploymentMembership } from '../nexus/nexus-deployment';
 import type { NexusEvent } from '../nexus/nexus-events';
 import { NexusEventMapper } from '../nexus/nexus-mapper';
-import { escapeGlob } from './redis-client';
+import { escapeGlob, explainRedisConnectError } from './redis-client';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
 import { clip, execPipeline, parseJson, parseTimestamp, scanKeys, type PipelineReply } from './redis-values';
 
@@ -86,7 +86,7 @@ export class NexusRedisSource extends RedisPollingSource {
     let lastError: Error | undefined;
     sub.on('error', (err: Error) => { lastError = err; });
     sub.on('end', () => { if (established) onLost(lastError ?? new Error('Nexus event subscription closed')); });
-    await sub.connect().catch((error: unknown) => { throw lastError ?? error; });
+    await sub.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
     const onMessage = (_channel: string, message: string): void => this.ingest(message);
     sub.on('message', onMessage);
     sub.on('pmessage', (_pattern: string, channel: string, message: string) => onMessage(channel, message));
