@@ -150,7 +150,7 @@ export class NexusRedisSource extends RedisPollingSource {
         const t = this.parseTask(item, l.key);
         read++;
         if (!t) continue;
-        mapper.rememberQueue(t.id, l.queue);
+        if (mapper.rememberQueue(t.id, l.queue)) this.emit({ type: 'task.removed', connectionId: this.profile.id, id: t.id, at });
         statusById.set(t.id, { status: t.status ?? 'pending', queue: l.queue, task: t });
       }
       // Beyond the peeked head, everything still in the list waits.
@@ -163,7 +163,7 @@ export class NexusRedisSource extends RedisPollingSource {
       if (typeof status !== 'string') continue; // expired between SCAN and GET
       const t = typeof data === 'string' ? this.parseTask(data, `nexus:task:${id}:data`) : undefined;
       const queue = (t?.priority !== undefined && t?.priority !== null ? PRIORITY_QUEUE[t.priority] : undefined) ?? mapper.queueOf(id);
-      if (queue) mapper.rememberQueue(id, queue);
+      if (queue && mapper.rememberQueue(id, queue)) this.emit({ type: 'task.removed', connectionId: this.profile.id, id, at });
       statusById.set(id, { status: clip(status, 64), queue, task: t });
     }
     const groups = groupScan.keys.map((key) => {
