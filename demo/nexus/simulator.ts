@@ -11,6 +11,8 @@ import { redisFromUrl, Rng, TickLoop } from '../support/sim-loop';
 
 export interface NexusSimulatorOptions {
   readonly redisUrl: string;
+  /** Redis Cluster seed nodes (`host:port`); when given, the simulator writes through a Cluster client. */
+  readonly clusterNodes?: readonly string[];
   readonly live?: boolean;
   readonly log?: (msg: string) => void;
 }
@@ -43,7 +45,7 @@ type EventFields = Partial<Record<'project_id' | 'parent_task_id' | 'task_id' | 
 
 export async function startNexusSimulator(opts: NexusSimulatorOptions): Promise<NexusSimulator> {
   const log = opts.log ?? (() => undefined);
-  const redis = redisFromUrl(opts.redisUrl);
+  const redis = redisFromUrl(opts.redisUrl, opts.clusterNodes);
   const nx = new NexusWriter(redis, new Rng(23));
   const parent = `research-${nx.rng.hex(8)}`;
   await redis.hset(`nexus:task_meta:${parent}`, 'project_id', NEXUS_PROJECT);

@@ -9,10 +9,12 @@
 //   Rustvello (`rustvello:{app}:…`): `orch:status:{id}` records with PascalCase statuses (serde), the broker
 //     list `broker:global`, and `orch:heartbeat:{runner}` (unix seconds; the value's format is inferred).
 import type Redis from 'ioredis';
-import { redisFromUrl, Rng, TickLoop } from '../support/sim-loop';
+import { redisFromUrl, Rng, TickLoop, writeBatch } from '../support/sim-loop';
 
 export interface PynencSimulatorOptions {
   readonly redisUrl: string;
+  /** Redis Cluster seed nodes (`host:port`); when given, the simulator writes through a Cluster client. */
+  readonly clusterNodes?: readonly string[];
   readonly live?: boolean;
   readonly log?: (msg: string) => void;
 }
@@ -67,7 +69,7 @@ const NEXT_RUST: Readonly<Record<string, readonly [string, number][]>> = {
 
 export async function startPynencSimulator(opts: PynencSimulatorOptions): Promise<PynencSimulator> {
   const log = opts.log ?? (() => undefined);
-  const redis = redisFromUrl(opts.redisUrl);
+  const redis = redisFromUrl(opts.redisUrl, opts.clusterNodes);
   const rng = new Rng(11);
   const py = new PynencWriter(redis, PYNENC_DEMO_APP);
   const rs = new RustvelloWriter(redis, RUSTVELLO_DEMO_APP);
@@ -163,7 +165,7 @@ class PynencWriter implements StatusWriter {
   async move(id: string, status: string, runner: string | undefined, at: number): Promise<void> {
     const record = { status, runner_id: runner ?? null, timestamp: new Date(at).toISOString().replace('Z', '+00:00') };
     const previous = this.open.get(id);
-    const m = this.redis.multi();
+    const m = writeBatch(this.redis);
     if (previous) m.srem(`${this.p}orchestrator:status:${previous}`, id);
     m.sadd(`${this.p}orchestrator:status:${status}`, id);
     m.set(`${this.p}orchestrator:invocation_status:${id}`, JSON.stringify(record));
@@ -193,7 +195,7 @@ class RustvelloWriter implements StatusWriter {
   }
 
   async move(id: string, status: string, runner: string | undefined, at: number): Promise<void> {
-    const m = this.redis.multi();
+    const m = writeBatch(this.redis);
     m.set(`${this.p}orch:status:${id}`, JSON.stringify({ status, runner_id: runner ?? null, timestamp: new Date(at).toISOString() }));
     if (status === 'Registered') m.rpush(`${this.p}broker:global`, id);
     if (status === 'Pending') m.lrem(`${this.p}broker:global`, 1, id);

@@ -10,6 +10,8 @@ import { redisFromUrl, Rng, TickLoop } from '../support/sim-loop';
 
 export interface RhailibSimulatorOptions {
   readonly redisUrl: string;
+  /** Redis Cluster seed nodes (`host:port`); when given, the simulator writes through a Cluster client. */
+  readonly clusterNodes?: readonly string[];
   /** true: keep enqueuing and processing; false: write the seed and stop. */
   readonly live?: boolean;
   readonly log?: (msg: string) => void;
@@ -36,7 +38,7 @@ const CALLER = `02${'c3'.repeat(32)}`;
 
 export async function startRhailibSimulator(opts: RhailibSimulatorOptions): Promise<RhailibSimulator> {
   const log = opts.log ?? (() => undefined);
-  const redis = redisFromUrl(opts.redisUrl);
+  const redis = redisFromUrl(opts.redisUrl, opts.clusterNodes);
   const rng = new Rng(7);
   const base = Date.now() - 10 * 60_000;
   const clock = { t: base };

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -14,6 +15,8 @@ export interface RedisServerOptions {
   /** A config file, passed first (redis-server's rule); with `sentinel` the server runs as a Sentinel. */
   readonly configFile?: string;
   readonly sentinel?: boolean;
+  /** Serve TLS only (`--port 0 --tls-port <port>`), with these PEM files; clients need not present a cert. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
 }
 
 export interface RedisServerHandle {
@@ -106,12 +109,15 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     for (let attempt = 1; ; attempt++) {
       const port = opts.port ?? (await findFreePort());
       const head = opts.configFile ? [opts.configFile, ...(opts.sentinel ? ['--sentinel'] : [])] : [];
-      const args = [...head, '--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', dir, ...(opts.args ?? [])];
+      const listen = opts.tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', opts.tls.certFile, '--tls-key-file', opts.tls.keyFile, '--tls-ca-cert-file', opts.tls.caFile, '--tls-auth-clients', 'no']
+        : ['--port', String(port)];
+      const args = [...head, ...listen, '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', dir, ...(opts.args ?? [])];
       try {
-        const proc = await startProcess(bin, args, dir, () => redisPing(port));
+        const proc = await startProcess(bin, args, dir, () => redisPing(port, opts.tls !== undefined));
         let stopped = false;
         return {
-          url: `redis://127.0.0.1:${port}`,
+          url: `${opts.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
           port,
           async stop() {
             if (stopped) return;
@@ -252,10 +258,10 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** One RESP PING over a raw socket, so readiness needs no client library. */
-function redisPing(port: number): Promise<boolean> {
+/** One RESP PING over a raw socket (TLS without verification for a TLS port), so readiness needs no client library. */
+function redisPing(port: number, tls = false): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = tls ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : connect({ host: '127.0.0.1', port });
     let reply = '';
     const finish = (ok: boolean): void => {
       socket.destroy();
@@ -263,10 +269,11 @@ function redisPing(port: number): Promise<boolean> {
     };
     socket.setTimeout(1_000, () => finish(false));
     socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString('utf8');
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+      // A server with `requirepass` answers NOAUTH: it is up all the same.
+      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
     });
   });
 }

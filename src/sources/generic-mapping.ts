@@ -1,7 +1,7 @@
 // The generic field mapping: any JSON message, read through a per-profile mapping of dot paths (which field is
 // the task id, the status, the worker, the queue, the timestamp, a metric name and value…), becomes the same
-// normalized events the built-in systems produce. Transport-independent (WebSocket today; MQTT and Redis
-// pub/sub can feed it the same way). Nothing matched = a generic event with a cut preview.
+// normalized events the built-in systems produce. Transport-independent (WebSocket and Redis pub/sub feed it).
+// Nothing matched = a generic event with a cut preview.
 import type { FieldMapping } from '../core/config/websocket-options';
 import type { MonitorEvent } from '../core/model/events';
 import { previewLine } from '../core/util/preview';
@@ -20,8 +20,8 @@ export class GenericMapper {
 
   constructor(private readonly connectionId: string, private readonly mapping: FieldMapping, private readonly previewChars: number) {}
 
-  /** Maps one parsed message; `text` is its raw form for previews. */
-  map(message: unknown, text: string, now: number): MappingResult {
+  /** Maps one parsed message; `text` is its raw form for previews; `fallbackName` names unmapped records (e.g. the channel). */
+  map(message: unknown, text: string, now: number, fallbackName = 'message'): MappingResult {
     const m = this.mapping;
     let records: unknown[];
     if (m.items) {
@@ -36,7 +36,7 @@ export class GenericMapper {
       const before = events.length;
       this.mapRecord(r, now, events);
       if (events.length === before) {
-        const name = (m.eventType && (scalarText(getPath(r, m.eventType), 200) ?? scalarText(getPath(message, m.eventType), 200))) || 'message';
+        const name = (m.eventType && (scalarText(getPath(r, m.eventType), 200) ?? scalarText(getPath(message, m.eventType), 200))) || fallbackName;
         events.push({ type: 'generic', connectionId: this.connectionId, name, summary: previewLine(records.length === 1 ? text : JSON.stringify(r), this.previewChars), at: now });
       }
     }

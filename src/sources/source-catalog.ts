@@ -7,6 +7,7 @@ import { BullmqSource } from './redis/bullmq';
 import { NexusRedisSource } from './redis/nexus';
 import { PynencSource } from './redis/pynenc';
 import { RhailibSource } from './redis/rhailib';
+import { GenericRedisSource } from './redis/generic-pubsub';
 import { GenericMqttSource } from './mqtt/generic';
 import { PropellerSource } from './mqtt/propeller';
 import { PrometheusSource } from './prometheus/scrape';
@@ -22,6 +23,7 @@ export function createKnownSource(profile: ConnectionProfile): Source | undefine
   if (kind === 'redis' && system === 'rhailib') return new RhailibSource(profile);
   if (kind === 'redis' && (system === 'pynenc' || system === 'rustvello')) return new PynencSource(profile);
   if (kind === 'redis' && system === 'nexus') return new NexusRedisSource(profile);
+  if (kind === 'redis' && system === 'generic') return new GenericRedisSource(profile);
   if (kind === 'mqtt' && system === 'propeller') return new PropellerSource(profile);
   if (kind === 'mqtt' && system === 'generic') return new GenericMqttSource(profile);
   if (kind === 'prometheus') return new PrometheusSource(profile);

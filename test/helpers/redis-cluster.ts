@@ -1,5 +1,6 @@
-// A throwaway local Redis Cluster (N masters, no replicas) and a Sentinel, built from redis-server processes on
-// free ports with `redis-cli --cluster create`. Missing binaries fail loudly, naming the package.
+// A throwaway local Redis Cluster (N masters, no replicas, `redis-cli --cluster create`) and a Sentinel (optionally
+// with a password and a replica to fail over to), built from redis-server processes on free ports. Missing
+// binaries fail loudly, naming the package.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,31 +52,49 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
 
 export interface SentinelHandle {
   readonly master: RedisServerHandle;
+  /** A replica of the master (with `replica: true`), the one `SENTINEL FAILOVER` promotes. */
+  readonly replica?: RedisServerHandle;
   readonly sentinel: RedisServerHandle;
   readonly name: string;
   stop(): Promise<void>;
 }
 
-/** One master and one `redis-server --sentinel` monitoring it under `name`. */
-export async function startSentinel(name = 'mymaster'): Promise<SentinelHandle> {
-  const master = await startRedisServer();
+export interface SentinelOptions {
+  /** `requirepass` of the data nodes and of the sentinel (a profile's one password serves both). */
+  readonly password?: string;
+  /** Start a replica too, so a failover has somewhere to go. */
+  readonly replica?: boolean;
+}
+
+/** One master (optionally a replica) and one `redis-server --sentinel` monitoring it under `name`. */
+export async function startSentinel(name = 'mymaster', opts: SentinelOptions = {}): Promise<SentinelHandle> {
+  const auth = opts.password ? ['--requirepass', opts.password, '--masterauth', opts.password] : [];
+  const master = await startRedisServer({ args: auth });
+  let replica: RedisServerHandle | undefined;
   const dir = await mkdtemp(join(tmpdir(), 'taskscope-sentinel-'));
-  const port = await findFreePort();
-  const conf = join(dir, 'sentinel.conf');
-  // Sentinel rewrites its config file, so it must be writable and its own.
-  await writeFile(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, ''].join('\n'));
   let sentinel: RedisServerHandle;
   try {
+    if (opts.replica) replica = await startRedisServer({ args: [...auth, '--replicaof', '127.0.0.1', String(master.port)] });
+    const port = await findFreePort();
+    const conf = join(dir, 'sentinel.conf');
+    // Sentinel rewrites its config file, so it must be writable and its own. Short timeouts: a test failover.
+    await writeFile(conf, [
+      `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
+      `sentinel down-after-milliseconds ${name} 2000`, `sentinel failover-timeout ${name} 10000`,
+      ...(opts.password ? [`sentinel auth-pass ${name} ${opts.password}`, `requirepass ${opts.password}`] : []), '',
+    ].join('\n'));
     sentinel = await startRedisServer({ port, configFile: conf, sentinel: true });
   } catch (error) {
+    await replica?.stop();
     await master.stop();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
   return {
-    master, sentinel, name,
+    master, replica, sentinel, name,
     async stop() {
       await sentinel.stop();
+      await replica?.stop();
       await master.stop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -47,6 +47,8 @@ export const connectionProfileSchema = z.looseObject({
   token: z.string().optional(),
   tls: tlsSchema.optional(),
   pollIntervalMs: z.number().int().min(500).max(3_600_000).optional(),
+  /** Nexus Agents: profiles with the same name are one deployment (shared de-dup, one owner of the entities). */
+  nexusDeployment: z.string().trim().min(1).max(200).optional(),
   ...websocketOptionShape,
   ...STREAM_PROFILE_FIELDS,
   ...redisOptionShape,
@@ -85,8 +87,11 @@ export interface ParsedProfiles {
   readonly problems: ProfileProblem[];
 }
 
+/** Per-system options validated here that travel in `options` like the transport options. */
+const SYSTEM_OPTION_KEYS: readonly string[] = ['nexusDeployment'];
+
 /** Fields with a place of their own in ConnectionProfile; transport options (validated above) travel in `options`. */
-const KNOWN_FIELDS = new Set(Object.keys(connectionProfileSchema.shape).filter((k) => !WEBSOCKET_OPTION_KEYS.includes(k) && !STREAM_OPTION_KEYS.has(k) && !REDIS_OPTION_KEYS.includes(k)));
+const KNOWN_FIELDS = new Set(Object.keys(connectionProfileSchema.shape).filter((k) => !WEBSOCKET_OPTION_KEYS.includes(k) && !STREAM_OPTION_KEYS.has(k) && !REDIS_OPTION_KEYS.includes(k) && !SYSTEM_OPTION_KEYS.includes(k)));
 
 /** Validates every entry independently; `label` names the array in messages (`taskscope.connections`). */
 export function parseConnectionProfiles(raw: unknown, label = 'connections'): ParsedProfiles {

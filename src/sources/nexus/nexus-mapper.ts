@@ -44,6 +44,10 @@ interface ParentState {
   readonly id: string;
   projectId?: string;
   readonly stages: Map<string, string>;
+  /** Earliest event time per phase: stages are listed in the order they ran, not the order their events arrived. */
+  readonly stageAt: Map<string, number>;
+  /** Latest event time applied per phase, so a late copy of an older event is recognized. */
+  readonly stageChangedAt: Map<string, number>;
   /** From per-parent stats (or the Redis task group); without them progress counts phases. */
   progress?: { done: number; total: number; failed: number };
   updatedAt: number;
@@ -113,6 +117,8 @@ const LOG_LEVEL: Readonly<Record<string, LogLevel>> = { task_failed: 'error', ta
 export class NexusEventMapper {
   readonly dedup: DedupSet;
   private readonly workers = new Map<string, WorkerState>();
+  /** Tasks shown without a queue (their queue not known yet), so the row can be replaced once it is. */
+  private readonly queueless = new Set<string>();
   private readonly parents = new Map<string, ParentState>();
   /** Created/start times of tasks, for the events that do not repeat them. */
   private readonly taskTimes = new NexusTaskTimes(MAX_TASK_QUEUES);
@@ -139,7 +145,14 @@ export class NexusEventMapper {
   parse(text: string): NexusParse { return parseNexusFrame(text, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS); }
 
   /** Remembers which priority list a task is in, so later events (which do not say) land on the same row. */
-  rememberQueue(taskId: string, queue: string): void { this.taskTimes.setQueue(taskId, queue); }
+  /**
+   * Remembers a task's priority list. Returns true when a row without a queue was emitted for it before (its
+   * events arrived ahead of the enqueue, e.g. reordered by a Redis Cluster): the caller removes that row.
+   */
+  rememberQueue(taskId: string, queue: string): boolean {
+    this.taskTimes.setQueue(taskId, queue);
+    return this.queueless.delete(taskId);
+  }
 
   queueOf(taskId: string): string | undefined { return this.taskTimes.queueOf(taskId); }
   currentTask(workerId: string): string | undefined { return this.workers.get(workerId)?.currentTask; }
@@ -159,13 +172,20 @@ export class NexusEventMapper {
       case 'worker_heartbeat': {
         if (workerId === undefined) break;
         const current = this.workers.get(workerId);
+        // A late copy of a start older than the stop already applied (Redis Cluster forwards messages published
+        // through different nodes in no common order): the worker stays offline. A stop at the same instant wins.
+        if (current?.status === 'offline' && current.lastSeen >= at) break;
         const busy = current?.status === 'busy' ? current.currentTask : undefined;
         this.setWorker(out, workerId, busy ? 'busy' : 'online', at, busy, detail);
         break;
       }
-      case 'worker_stopped':
-        if (workerId !== undefined) this.setWorker(out, workerId, 'offline', at, undefined, detail);
+      case 'worker_stopped': {
+        if (workerId === undefined) break;
+        const current = this.workers.get(workerId);
+        if (current && current.status !== 'offline' && current.lastSeen > at) break; // started again since
+        this.setWorker(out, workerId, 'offline', at, undefined, detail);
         break;
+      }
       case 'task_enqueued':
       case 'task_started':
       case 'task_retry':
@@ -182,7 +202,16 @@ export class NexusEventMapper {
         this.metric(out, 'nexus_phase_active', running ? 1 : 0, { phase }, at);
         if (!e.parent_task_id) break;
         const p = this.parent(e.parent_task_id, e.project_id, at);
-        if (p.stages.has(phase) || p.stages.size < MAX_PHASES) p.stages.set(phase, running ? 'running' : 'completed');
+        // An event older than the phase's last change is a late copy (Redis Cluster forwards messages published
+        // through different nodes in no common order): it does not reopen or close the phase. A start and a
+        // completion in the same instant leave it completed.
+        const changed = p.stageChangedAt.get(phase);
+        const late = changed !== undefined && (running ? at <= changed && p.stages.get(phase) === 'completed' : at < changed);
+        if ((p.stages.has(phase) || p.stages.size < MAX_PHASES) && !late) {
+          p.stages.set(phase, running ? 'running' : 'completed');
+          p.stageChangedAt.set(phase, Math.max(changed ?? at, at));
+          p.stageAt.set(phase, Math.min(p.stageAt.get(phase) ?? at, at));
+        }
         out.push({ type: 'workflow.upsert', workflow: this.workflow(p) });
         break;
       }
@@ -229,14 +258,21 @@ export class NexusEventMapper {
     // A retry ends this attempt: its span stops here, and the next task_started opens a new one.
     const finished = e.event_type === 'task_completed' || e.event_type === 'task_failed' || e.event_type === 'task_retry';
     if (taskId) {
+      const metaQueue = queueName(e.meta);
+      if (metaQueue && this.queueless.delete(taskId)) out.push({ type: 'task.removed', connectionId: this.connectionId, id: taskId, at });
       // Only task_enqueued carries the list and the created time, task_started the start: remembered for the
       // later events (one map for all three).
-      const known = this.taskTimes.update(taskId, e.event_type, at, { queue: queueName(e.meta), durationMs: e.duration_ms });
+      const known = this.taskTimes.update(taskId, e.event_type, at, { queue: metaQueue, durationMs: e.duration_ms });
       const parent = e.parent_task_id?.slice(0, 512) ?? undefined;
+      const queue = known.queue;
+      if (queue === undefined) {
+        this.queueless.add(taskId);
+        if (this.queueless.size > MAX_TASK_QUEUES) this.queueless.delete(this.queueless.values().next().value as string);
+      }
       out.push({
         type: 'task.upsert',
         task: {
-          connectionId: this.connectionId, system: 'nexus', id: taskId, queue: known.queue,
+          connectionId: this.connectionId, system: 'nexus', id: taskId, queue,
           name: e.task_type?.slice(0, 200) ?? undefined, status, worker: workerId, workflowId: parent, parentId: parent,
           attempts: e.retry_count ?? undefined, error: e.error?.slice(0, MAX_TEXT) ?? undefined,
           createdAt: known.createdAt,
@@ -308,7 +344,7 @@ export class NexusEventMapper {
     if (p) this.parents.delete(id);
     else {
       if (this.parents.size >= (this.opts.maxParents ?? 5_000)) this.parents.delete(this.parents.keys().next().value as string);
-      p = { id, stages: new Map(), updatedAt: at };
+      p = { id, stages: new Map(), stageAt: new Map(), stageChangedAt: new Map(), updatedAt: at };
     }
     this.parents.set(id, p);
     if (projectId) p.projectId = projectId.slice(0, 200);
@@ -324,7 +360,8 @@ export class NexusEventMapper {
     const stages: WorkflowStage[] = [];
     let done = 0;
     let running = false;
-    for (const [name, status] of p.stages) {
+    const byStart = [...p.stages].sort(([a], [b]) => (p.stageAt.get(a) ?? 0) - (p.stageAt.get(b) ?? 0));
+    for (const [name, status] of byStart) {
       stages.push({ name, status });
       if (status === 'running') running = true;
       else done++;

@@ -16,7 +16,7 @@ import { BullmqFlowReader } from './bullmq-flows';
 import { BullmqJobReader } from './bullmq-jobs';
 import { BullmqMetricsReader } from './bullmq-metrics';
 import { BullmqSchedulerReader } from './bullmq-schedulers';
-import { createRedisClient, escapeGlob, isCluster, keyNodes, scanEveryNode } from './redis-client';
+import { createRedisClient, escapeGlob, explainRedisConnectError, isCluster, keyNodes, scanEveryNode } from './redis-client';
 import { isNoScript, RedisScript } from './redis-script';
 import {
   parseBullmqVersion, parseWorkerClients, queueNameFromKey, STATE_KEYS, statesForVersion, type BullmqVersion,
@@ -82,6 +82,8 @@ return out`;
 const COUNTS_SCRIPT = new RedisScript(COUNTS_LUA);
 /** Queues per EVALSHA, so no single script call keeps Redis busy for long. */
 const COUNTS_CHUNK = 100;
+/** Active jobs read per queue to name workers when CLIENT LIST is refused. */
+const ACTIVE_PEEK = 200;
 const STATE_ENTRIES = Object.entries(STATE_KEYS) as [keyof typeof STATE_KEYS, { suffix: string; type: 'list' | 'zset' }][];
 const COUNTS_ARGS = [STATE_ENTRIES.length, ...STATE_ENTRIES.map(([, k]) => (k.type === 'list' ? 'l' : 'z'))];
 
@@ -95,7 +97,10 @@ export class BullmqSource implements Source {
   private lastDiscovery = 0;
   private visible = false;
   private polling = false;
-  private clientListRefused = false;
+  /** Why CLIENT LIST was refused (an ACL without it, managed Redis): workers then come from active jobs. */
+  private clientListRefused: string | undefined;
+  /** The server refused EVAL/EVALSHA (a read-only ACL without @scripting): counts use plain commands. */
+  private scriptsRefused = false;
   private workerIds = new Set<string>();
   private jobs: BullmqJobReader | undefined;
   private flows: BullmqFlowReader | undefined;
@@ -129,7 +134,7 @@ export class BullmqSource implements Source {
     });
     client.on('end', () => { if (established) onLost(lastError ?? new Error('connection to Redis closed')); });
     // ioredis rejects with a bare "Connection is closed."; the 'error' event before it says why (ECONNREFUSED…).
-    await client.connect().catch((error: unknown) => { throw lastError ?? error; });
+    await client.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
     established = true;
     const readerOpts = { connectionId: this.profile.id, prefix: this.prefix, now: () => this.now() };
     this.jobs = new BullmqJobReader(() => this.requireClient(), readerOpts);
@@ -363,33 +368,7 @@ export class BullmqSource implements Source {
     const names = only ?? [...this.queues.keys()];
     if (names.length === 0) return;
     const at = this.now();
-    if (isCluster(client)) {
-      // A script may only touch keys of one slot: on a Cluster, plain commands, which the factory's pipeline
-      // splits by slot (one round trip per slot, in parallel), laid out as the script's reply.
-      const pipeline = client.pipeline();
-      for (const name of names) {
-        pipeline.hmget(this.key(name, 'meta'), 'version', 'paused');
-        for (const [, { suffix, type }] of STATE_ENTRIES) {
-          if (type === 'list') pipeline.llen(this.key(name, suffix));
-          else pipeline.zcard(this.key(name, suffix));
-        }
-        pipeline.zcard(this.key(name, 'repeat'));
-      }
-      const replies = (await pipeline.exec()) ?? [];
-      const perCommandQueue = 2 + STATE_ENTRIES.length;
-      names.forEach((name, i) => {
-        const base = i * perCommandQueue;
-        const [metaErr, meta] = replies[base] ?? [];
-        const [version, paused] = metaErr ? [null, null] : (meta as (string | null)[]);
-        const states = STATE_ENTRIES.map((_, j) => {
-          const [err, value] = replies[base + 1 + j] ?? [];
-          return err ? err.message : typeof value === 'number' ? value : Number(value) || 0;
-        });
-        const [repeatErr, schedulers] = replies[base + 1 + STATE_ENTRIES.length] ?? [];
-        this.emitCounts(name, [version ?? null, paused ?? null, ...states, repeatErr ? 0 : Number(schedulers) || 0], 0, at);
-      });
-      return;
-    }
+    if (isCluster(client) || this.scriptsRefused) return this.readCountsPlain(client, names, at);
     const chunks: string[][] = [];
     for (let i = 0; i < names.length; i += COUNTS_CHUNK) chunks.push(names.slice(i, i + COUNTS_CHUNK));
     const keysOf = (chunk: readonly string[]): string[] => chunk.flatMap((name) => [this.key(name, 'meta'), ...STATE_ENTRIES.map(([, k]) => this.key(name, k.suffix)), this.key(name, 'repeat')]);
@@ -404,12 +383,48 @@ export class BullmqSource implements Source {
     };
     let replies = await send('sha');
     if (replies.some(([err]) => isNoScript(err))) replies = await send('lua'); // first call on this server
+    const refused = replies.find(([err]) => err && /^NOPERM\b/.test(err.message));
+    if (refused) {
+      this.scriptsRefused = true;
+      this.ctx?.log.info(`[${this.profile.id}] scripts refused (${refused[0]!.message}); counts are read with plain commands`);
+      return this.readCountsPlain(client, names, at);
+    }
     const perQueue = 3 + STATE_ENTRIES.length;
     chunks.forEach((chunk, c) => {
       const [chunkErr, flat] = replies[c] ?? [new Error('no reply'), undefined];
       if (chunkErr) throw chunkErr;
       const values = flat as (string | number | null)[];
       chunk.forEach((name, i) => this.emitCounts(name, values, i * perQueue, at));
+    });
+  }
+
+  /**
+   * Counts with plain commands, laid out as the script's reply. On a Cluster a script may only touch keys of one
+   * slot, so these run there always (the factory's pipeline splits them by slot, one round trip per slot, in
+   * parallel); elsewhere only when the server refuses scripts.
+   */
+  private async readCountsPlain(client: Redis, names: readonly string[], at: number): Promise<void> {
+    const pipeline = client.pipeline();
+    for (const name of names) {
+      pipeline.hmget(this.key(name, 'meta'), 'version', 'paused');
+      for (const [, { suffix, type }] of STATE_ENTRIES) {
+        if (type === 'list') pipeline.llen(this.key(name, suffix));
+        else pipeline.zcard(this.key(name, suffix));
+      }
+      pipeline.zcard(this.key(name, 'repeat'));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const perCommandQueue = 2 + STATE_ENTRIES.length;
+    names.forEach((name, i) => {
+      const base = i * perCommandQueue;
+      const [metaErr, meta] = replies[base] ?? [];
+      const [version, paused] = metaErr ? [null, null] : (meta as (string | null)[]);
+      const states = STATE_ENTRIES.map((_, j) => {
+        const [err, value] = replies[base + 1 + j] ?? [];
+        return err ? err.message : typeof value === 'number' ? value : Number(value) || 0;
+      });
+      const [repeatErr, schedulers] = replies[base + 1 + STATE_ENTRIES.length] ?? [];
+      this.emitCounts(name, [version ?? null, paused ?? null, ...states, repeatErr ? 0 : Number(schedulers) || 0], 0, at);
     });
   }
 
@@ -440,18 +455,24 @@ export class BullmqSource implements Source {
     this.ctx?.emit({ type: 'queue.upsert', queue });
   }
 
-  /** Workers from CLIENT LIST; servers that refuse it (managed Redis) degrade to "workers unknown". */
+  /**
+   * Workers from CLIENT LIST. A server that refuses it (an ACL user without `client|list`, managed Redis) still
+   * shows the workers that are processing: the `pb` (processedBy) field bullmq writes into each active job.
+   */
   private async readWorkers(): Promise<void> {
-    if (this.clientListRefused) return;
+    if (this.clientListRefused !== undefined) return this.readWorkersFromActiveJobs();
     const client = this.requireClient();
     let list: string;
     try {
       // Workers connect to the master that owns their queue's slot: on a Cluster, CLIENT LIST of every master.
       list = (await Promise.all(keyNodes(client).map(async (node) => (await node.call('CLIENT', 'LIST')) as string))).join('\n');
     } catch (error) {
-      this.clientListRefused = true;
-      this.ctx?.log.info(`[${this.profile.id}] CLIENT LIST refused (${String(error)}); workers will not be listed`);
-      return;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.clientListRefused = reason;
+      const summary = `CLIENT LIST refused (${reason}): only workers processing a job are listed, from the job's processedBy`;
+      this.ctx?.log.warn(`[${this.profile.id}] ${summary}`);
+      this.ctx?.emit({ type: 'generic', connectionId: this.profile.id, name: 'bullmq.workers', summary, at: this.now() });
+      return this.readWorkersFromActiveJobs();
     }
     const at = this.now();
     const seen = new Set<string>();
@@ -469,6 +490,46 @@ export class BullmqSource implements Source {
       });
       seen.add(id);
     }
+    this.retireWorkers(seen, at);
+  }
+
+  /** Workers named by the `pb` field of active jobs (at most ACTIVE_PEEK per queue), one per queue and name. */
+  private async readWorkersFromActiveJobs(): Promise<void> {
+    const client = this.requireClient();
+    const names = [...this.queues.keys()];
+    if (names.length === 0) return this.retireWorkers(new Set(), this.now());
+    const heads = (await names.reduce((p, n) => p.lrange(this.key(n, 'active'), 0, ACTIVE_PEEK - 1), client.pipeline()).exec()) ?? [];
+    const jobs = names.flatMap((queue, i) => {
+      const [err, ids] = heads[i] ?? [];
+      return err || !Array.isArray(ids) ? [] : (ids as string[]).map((id) => ({ queue, id }));
+    });
+    const fields = jobs.length > 0 ? ((await jobs.reduce((p, j) => p.hmget(this.key(j.queue, j.id), 'pb', 'processedOn'), client.pipeline()).exec()) ?? []) : [];
+    const at = this.now();
+    const byId = new Map<string, { queue: string; name: string; jobs: string[]; since: number | undefined }>();
+    jobs.forEach((j, i) => {
+      const [err, values] = fields[i] ?? [];
+      const [pb, processedOn] = err ? [null, null] : (values as (string | null)[]);
+      if (!pb) return;
+      const id = `${j.queue}/${pb}`;
+      const w = byId.get(id) ?? { queue: j.queue, name: pb, jobs: [], since: undefined };
+      w.jobs.push(j.id);
+      const started = Number(processedOn);
+      if (Number.isFinite(started) && started > 0) w.since = Math.max(w.since ?? 0, started);
+      byId.set(id, w);
+    });
+    for (const [id, w] of byId) {
+      this.ctx?.emit({
+        type: 'worker.upsert',
+        worker: {
+          connectionId: this.profile.id, system: 'bullmq', id, queue: w.queue, status: 'busy', currentTask: w.jobs[0], lastSeen: w.since ?? at,
+          detail: `${w.name} · processing ${w.jobs.length} job${w.jobs.length === 1 ? '' : 's'} (seen through processedBy: CLIENT LIST refused)`, updatedAt: at,
+        },
+      });
+    }
+    this.retireWorkers(new Set(byId.keys()), at);
+  }
+
+  private retireWorkers(seen: Set<string>, at: number): void {
     for (const id of this.workerIds) {
       if (!seen.has(id)) this.ctx?.emit({ type: 'worker.removed', connectionId: this.profile.id, id, at });
     }

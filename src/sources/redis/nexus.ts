@@ -14,7 +14,7 @@ import { joinNexusDeployment, nexusDeploymentDedup, nexusDeploymentName, type Ne
 import type { NexusEvent } from '../nexus/nexus-events';
 import { NexusEventMapper } from '../nexus/nexus-mapper';
 import { LatestEventBuffer } from '../latest-event-buffer';
-import { escapeGlob } from './redis-client';
+import { escapeGlob, explainRedisConnectError } from './redis-client';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
 import { clip, execPipeline, parseJson, parseTimestamp, scanKeys, type PipelineReply } from './redis-values';
 
@@ -90,7 +90,7 @@ export class NexusRedisSource extends RedisPollingSource {
     let lastError: Error | undefined;
     sub.on('error', (err: Error) => { lastError = err; });
     sub.on('end', () => { if (established) onLost(lastError ?? new Error('Nexus event subscription closed')); });
-    await sub.connect().catch((error: unknown) => { throw lastError ?? error; });
+    await sub.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
     const onMessage = (_channel: string, message: string): void => this.ingest(message);
     sub.on('message', onMessage);
     sub.on('pmessage', (_pattern: string, channel: string, message: string) => onMessage(channel, message));
@@ -161,7 +161,7 @@ export class NexusRedisSource extends RedisPollingSource {
         const t = this.parseTask(item, l.key);
         read++;
         if (!t) continue;
-        mapper.rememberQueue(t.id, l.queue);
+        if (mapper.rememberQueue(t.id, l.queue)) this.emit({ type: 'task.removed', connectionId: this.profile.id, id: t.id, at });
         statusById.set(t.id, { status: t.status ?? 'pending', queue: l.queue, task: t });
       }
       // Beyond the peeked head, everything still in the list waits.
@@ -174,7 +174,7 @@ export class NexusRedisSource extends RedisPollingSource {
       if (typeof status !== 'string') continue; // expired between SCAN and GET
       const t = typeof data === 'string' ? this.parseTask(data, `nexus:task:${id}:data`) : undefined;
       const queue = (t?.priority !== undefined && t?.priority !== null ? PRIORITY_QUEUE[t.priority] : undefined) ?? mapper.queueOf(id);
-      if (queue) mapper.rememberQueue(id, queue);
+      if (queue && mapper.rememberQueue(id, queue)) this.emit({ type: 'task.removed', connectionId: this.profile.id, id, at });
       statusById.set(id, { status: clip(status, 64), queue, task: t });
     }
     const groups = groupScan.keys.map((key) => {

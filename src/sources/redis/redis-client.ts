@@ -4,8 +4,10 @@
 // Reconnection is ours (the shared state machine), so ioredis' own retries and offline queue are off: a dead
 // server fails fast and visibly.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
+import { PermanentSourceError } from '../../core/source/source';
 import { parseHostPort, redisTopologyOptions } from '../../core/config/redis-options';
 import { slotSplittingPipeline } from './redis-cluster';
 
@@ -27,9 +29,10 @@ export function redisOptionsFromProfile(profile: ConnectionProfile, options: Red
   const db = url.pathname && url.pathname !== '/' ? Number(url.pathname.slice(1)) : 0;
   const tls = url.protocol === 'rediss:' || profile.tls !== undefined
     ? {
-        ca: profile.tls?.caFile ? readFileSync(profile.tls.caFile) : undefined,
+        ca: profile.tls?.caFile ? readCaFile(profile.tls.caFile) : undefined,
         rejectUnauthorized: profile.tls?.rejectUnauthorized ?? true,
-        servername: url.hostname,
+        // SNI carries host names only (RFC 6066); an IP is checked against the certificate's IP SANs without it.
+        ...(isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0 ? { servername: url.hostname } : {}),
       }
     : undefined;
   const { sentinel } = redisTopologyOptions(profile.options);
@@ -98,6 +101,44 @@ export function createRedisClient(profile: ConnectionProfile, options: RedisClie
     return client as unknown as RedisConnection;
   }
   return new Redis(redisOptionsFromProfile(profile, options));
+}
+
+function readCaFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new PermanentSourceError(`cannot read the CA file tls.caFile "${path}": ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Node's TLS verification failures (err.code): the server's certificate is not trusted as configured. */
+const TLS_VERIFY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH',
+]);
+
+/**
+ * Why a Redis connection could not be made, in words a user can act on. Failures a retry cannot fix — the
+ * server's certificate is not trusted, the credentials are refused — become PermanentSourceError, so the
+ * connection stays down with the reason shown instead of retrying (and re-sending a wrong password) forever.
+ */
+export function explainRedisConnectError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code && TLS_VERIFY_CODES.has(code)) {
+    return new PermanentSourceError(`TLS: the server's certificate is not trusted (${code}: ${error.message}); set tls.caFile to the CA that signed it, or tls.rejectUnauthorized: false to skip verification`);
+  }
+  if (/^(WRONGPASS|NOAUTH)\b|invalid (username-)?password|invalid password/i.test(error.message)) {
+    return new PermanentSourceError(`authentication refused: ${error.message.replace(/^ReplyError: /, '')} (check the username and set the password with "Taskscope: Set Connection Password or Token…")`);
+  }
+  if (/^NOPERM\b/.test(error.message)) {
+    return new PermanentSourceError(`the ACL user may not run a command Taskscope needs to connect: ${error.message}`);
+  }
+  if (/wrong version number|packet length too long/i.test(error.message)) {
+    return new Error(`TLS handshake failed: ${error.message} (a rediss:// URL on a server without TLS on that port?)`);
+  }
+  return error;
 }
 
 export function isCluster(client: RedisConnection): boolean {

@@ -5,7 +5,7 @@ import type Redis from 'ioredis';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { MonitorEvent } from '../../core/model/events';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
-import { createRedisClient } from './redis-client';
+import { createRedisClient, explainRedisConnectError } from './redis-client';
 
 export interface PollingOptions {
   readonly pollIntervalMs: number;
@@ -52,7 +52,7 @@ export abstract class RedisPollingSource implements Source {
       if (established) ctx.log.debug(`[${this.profile.id}] redis: ${err.message}`);
     });
     client.on('end', () => { if (established) onLost(lastError ?? new Error('connection to Redis closed')); });
-    await client.connect().catch((error: unknown) => { throw lastError ?? error; });
+    await client.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
     established = true;
     await this.afterConnect(ctx, onLost);
     await this.refresh();

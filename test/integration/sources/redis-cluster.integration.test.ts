@@ -1,7 +1,7 @@
 // Redis Cluster and Sentinel profiles against real servers: a local 3-master cluster (`redis-server
 // --cluster-enabled yes`, `redis-cli --cluster create`) with queues written by real bullmq v5 — hash-tagged
 // queue names spread over the masters, and a `{bull}` prefix that keeps every key in one slot — and a master
-// behind `redis-server --sentinel`. Counts must equal bullmq's own Queue.getJobCounts().
+// behind `redis-server --sentinel` (also with a password and a replica, through `SENTINEL FAILOVER`). Counts must equal bullmq's own Queue.getJobCounts().
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue, Worker } from 'bullmq5';
@@ -145,3 +145,65 @@ test('sentinel profile: the master is found through redis-server --sentinel; cou
     await s.stop();
   }
 });
+
+test('sentinel with a password, then SENTINEL FAILOVER: the source follows the new master and keeps reading', async () => {
+  const password = 'sentinel-and-data';
+  const s = await startSentinel('failmaster', { password, replica: true });
+  const sentinelAdmin = new Redis({ host: '127.0.0.1', port: s.sentinel.port, password });
+  const connectionTo = (port: number) => ({ host: '127.0.0.1', port, password });
+  let q = new Queue('via-sentinel', { connection: connectionTo(s.master.port) });
+  const log = recordingLog();
+  try {
+    await q.addBulk([{ name: 'a', data: {} }, { name: 'b', data: {} }]);
+    // The replica must be in sync, and known to the sentinel, before it can be promoted.
+    const replica = new Redis(connectionTo(s.replica!.port));
+    await waitFor('the replica to sync', async () => (await replica.info('replication')).includes('master_link_status:up'));
+    replica.disconnect();
+    await waitFor('the sentinel to see the replica', async () => ((await sentinelAdmin.call('SENTINEL', 'REPLICAS', 'failmaster')) as unknown[]).length === 1);
+
+    const profile = aProfile({ system: 'bullmq', url: 'redis://127.0.0.1:1', password, sentinel: { sentinels: [`127.0.0.1:${s.sentinel.port}`], name: 'failmaster' } });
+    const session = await connectedSession(profile, log);
+    try {
+      const counts = () => ({ ...session.store.queues('it').find((x) => x.name === 'via-sentinel')?.counts });
+      assert.deepEqual(counts(), await q.getJobCounts());
+
+      assert.equal(await sentinelAdmin.call('SENTINEL', 'FAILOVER', 'failmaster'), 'OK');
+      await waitFor('the replica to be promoted', async () => {
+        const [, port] = (await sentinelAdmin.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'failmaster')) as string[];
+        return Number(port) === s.replica!.port;
+      }, 20_000);
+
+      // Writes now go to the new master; the source must read them from there.
+      await q.close();
+      q = new Queue('via-sentinel', { connection: connectionTo(s.replica!.port) });
+      const promoted = new Redis(connectionTo(s.replica!.port));
+      await waitFor('the new master to accept writes', async () => (await promoted.info('replication')).includes('role:master'));
+      await q.add('after-failover', {});
+      await waitFor('counts read from the new master', async () => {
+        await session.refresh('it').catch(() => undefined);
+        return session.store.connection('it')?.state === 'connected' && counts()['waiting'] === 3;
+      }, 20_000).catch((e: unknown) => { throw new Error(`${String(e)}: ${JSON.stringify(session.store.connection('it'))} ${JSON.stringify(counts())} ${JSON.stringify(log.warnings)}`); });
+      assert.deepEqual(counts(), await q.getJobCounts());
+      // The reader's connection is on the promoted server now.
+      try {
+        assert.match((await promoted.call('CLIENT', 'LIST')) as string, /name=taskscope:reader/);
+      } finally {
+        promoted.disconnect();
+      }
+    } finally {
+      await session.dispose();
+    }
+  } finally {
+    sentinelAdmin.disconnect();
+    await q.close();
+    await s.stop();
+  }
+});
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

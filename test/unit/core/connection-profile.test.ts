@@ -62,6 +62,20 @@ describe('parseConnectionProfiles: valid profiles', () => {
     assert.deepEqual(p?.options, { queues: ['emails', 'reports'], db: 2, nested: { a: 1 } });
   });
 
+  test('nexusDeployment is validated (trimmed, non-empty) and travels in options', () => {
+    const parsed = parseConnectionProfiles([
+      aProfileEntry({ id: 'a', system: 'nexus', nexusDeployment: ' prod ' }),
+      aProfileEntry({ id: 'b', system: 'nexus', nexusDeployment: '  ' }),
+    ]);
+    assert.deepEqual(parsed.profiles.map((p) => [p.id, p.options['nexusDeployment']]), [['a', 'prod']]);
+    assert.deepEqual(parsed.problems.map((p) => p.field), ['connections[1].nexusDeployment']);
+  });
+
+  test('a generic Redis pub/sub profile keeps its channel patterns and mapping in options', () => {
+    const [p] = parseConnectionProfiles([aProfileEntry({ kind: 'redis', system: 'generic', url: 'redis://h', channels: ['jobs:*'], mapping: { taskId: 'id' } })]).profiles;
+    assert.deepEqual(p?.options, { channels: ['jobs:*'], mapping: { taskId: 'id' } });
+  });
+
   const accepted: [ConnectionKind, string][] = [
     ['redis', 'rediss://h:6380'], ['websocket', 'wss://h/ws'], ['mqtt', 'mqtts://h:8883'], ['mqtt', 'ws://h:9001/mqtt'],
     ['mqtt', 'wss://h/mqtt'], ['mqtt', 'tcp://h:1883'], ['prometheus', 'https://h/metrics'], ['logfile', 'file:///var/log/x.log'],

@@ -98,6 +98,35 @@ test('a late copy of an older task event does not free a worker that started ano
   assert.ok(freed.some((e) => e.type === 'worker.upsert' && e.worker.status === 'online'));
 });
 
+
+test('phases arriving out of order: a late start does not reopen a completed phase; stages listed by start time', () => {
+  const m = mapper();
+  const phase = (type: string, name: string, ts: string) => mapped(m, ev({ event_type: type, parent_task_id: 'r1', phase: name, ts }));
+  phase('phase_started', 'search', '2025-08-09T16:05:02+00:00');
+  phase('phase_completed', 'enumeration', '2025-08-09T16:05:01+00:00');
+  const out = phase('phase_started', 'enumeration', '2025-08-09T16:05:00+00:00');
+  assert.deepEqual(workflows(out).at(-1)!.workflow.stages, [{ name: 'enumeration', status: 'completed' }, { name: 'search', status: 'running' }]);
+});
+
+test('a task seen before its enqueue (no queue yet) loses that row once its queue is known', () => {
+  const m = mapper();
+  const first = mapped(m, ev({ event_type: 'task_started', task_id: 't9', worker_id: 1, ts: '2025-08-09T16:05:02+00:00' }));
+  assert.ok(first.some((e) => e.type === 'task.upsert' && e.task.queue === undefined));
+  const enq = mapped(m, ev({ event_type: 'task_enqueued', task_id: 't9', meta: { priority: 2, queue: 'normal_priority' }, ts: '2025-08-09T16:05:01+00:00' }));
+  assert.deepEqual(enq.filter((e) => e.type === 'task.removed').map((e) => e.type === 'task.removed' && [e.id, e.queue]), [['t9', undefined]]);
+  assert.ok(enq.some((e) => e.type === 'task.upsert' && e.task.queue === 'normal_priority'));
+  assert.equal(m.rememberQueue('t9', 'normal_priority'), false, 'only once');
+});
+
+test('worker start and stop arriving out of order (Redis Cluster pub/sub): the later one by ts wins, a tie stops', () => {
+  const status = (out: MonitorEvent[]) => out.flatMap((e) => (e.type === 'worker.upsert' ? [e.worker.status] : []));
+  const m = mapper();
+  assert.deepEqual(status(mapped(m, ev({ event_type: 'worker_stopped', worker_id: 2, ts: '2025-08-09T16:05:10+00:00' }))), ['offline']);
+  assert.deepEqual(status(mapped(m, ev({ event_type: 'worker_started', worker_id: 2, ts: '2025-08-09T16:05:05+00:00' }))), [], 'an older start');
+  assert.deepEqual(status(mapped(m, ev({ event_type: 'worker_started', worker_id: 2, ts: '2025-08-09T16:05:10+00:00' }))), [], 'a start at the same instant');
+  assert.deepEqual(status(mapped(m, ev({ event_type: 'worker_started', worker_id: 2, ts: '2025-08-09T16:05:20+00:00' }))), ['online'], 'started again later');
+  assert.deepEqual(status(mapped(m, ev({ event_type: 'worker_stopped', worker_id: 2, ts: '2025-08-09T16:05:15+00:00' }))), [], 'a stop older than the restart');
+});
 test('task lifecycle: queue remembered from the enqueue meta, worker busy then free, failure logged', () => {
   const m = mapper();
   const [enq] = mapped(m, ev({ event_type: 'task_enqueued', task_id: 't1', task_type: 'search', status: 'pending', meta: { priority: 2, queue: 'nexus:tasks:high_priority' } }));
