@@ -79,15 +79,15 @@ test('a server that is down shows as reconnecting with its reason, and connects 
 
 test('an open dashboard comes back after the window reloads', { timeout: 180_000 }, () => shot('e2e-connections-reload', async () => {
   await session.runCommand('Taskscope: Open Overview');
-  await session.waitFor(async () => (await session.webviewText('taskscope-overview'))?.includes(QUEUE), 30_000, `Overview lists ${QUEUE}`);
+  // The Overview's row for the queue, and its waiting count (inside the panel's shadow roots).
+  const waiting = `[data-key="queue:e2e-good:${QUEUE}"] [data-state="waiting"]`;
+  await session.waitFor(async () => (await session.webviewText(waiting))?.trim() === '3', 30_000, `Overview shows ${QUEUE} with 3 waiting`);
   await session.runCommand('Developer: Reload Window');
   // The workbench reloads in the same page; VS Code restores the panel through the extension's serializer.
   await session.page.waitForTimeout(3_000);
   await session.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-  const text = await session.waitFor(async () => {
-    const body = await session.webviewText('taskscope-overview');
-    return body?.includes(QUEUE) ? body : undefined;
-  }, 60_000, `restored Overview lists ${QUEUE}`);
-  assert.match(text, /Good Redis/);
+  await session.waitFor(async () => (await session.webviewText(waiting))?.trim() === '3', 60_000, `the restored Overview shows ${QUEUE} with 3 waiting`);
+  const connection = await session.webviewText('[data-connection="e2e-good"]');
+  assert.match(connection ?? '', /Good Redis[\s\S]*connected/i, `the restored Overview lists the connection: ${connection}`);
   await session.screenshot('e2e-connections-restored');
 }));

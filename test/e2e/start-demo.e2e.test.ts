@@ -60,19 +60,17 @@ test('Start Demo from the welcome view runs every system and the trees fill with
   assert.ok(rows.some((t) => /^Demo BullMQ.*connected/.test(t)), `Demo BullMQ in the trees: ${rows.join(' | ')}`);
   assert.ok(rows.some((t) => /^payments\b/.test(t)), `the BullMQ demo queues in Queues: ${rows.join(' | ')}`);
   await session.runCommand('Taskscope: Open Overview');
-  const names = ['Demo BullMQ', 'Demo rhailib', 'Demo Nexus Agents', 'Demo pynenc', 'Demo Rustvello', 'Demo Mahavishnu', 'Demo Nexus Agents (WebSocket)', 'Demo Propeller', 'Demo Rustvello /metrics', 'Demo Rustvello logs'];
-  let last: string | undefined;
-  const body = await session.waitFor(async () => {
-    const text = await session.webviewText('taskscope-overview');
-    last = text;
-    return text && names.every((n) => text.includes(n)) && /10\s*\/\s*10\s*connected/i.test(text) ? text : undefined;
-  }, 60_000, `Overview lists ${names.join(', ')}, all connected`).catch((err: unknown) => {
-    throw new Error(`${String(err)}\nOverview text: ${last?.slice(0, 3000)}`);
-  });
-  // Propeller's proplets and Mahavishnu's pool workers are online (counted per connection).
-  for (const name of ['Demo Propeller', 'Demo Mahavishnu']) {
-    const online = /(\d+) workers? online/.exec(body.slice(body.indexOf(name)));
-    assert.ok(online && Number(online[1]) >= 1, `${name} reports workers online: ${online?.[0]}`);
+  // Every demo connection has its row, connected, and Propeller's proplets / Mahavishnu's pool workers are online.
+  const ids = ['bullmq', 'rhailib', 'nexus', 'pynenc', 'rustvello', 'mahavishnu', 'nexus-ws', 'propeller', 'rustvello-metrics', 'rustvello-logs'].map((s) => `taskscope-demo-${s}`);
+  for (const id of ids) {
+    const text = await session.waitFor(async () => {
+      const t = await session.webviewText(`[data-connection="${id}"]`);
+      return t && /connected/i.test(t) && !/reconnecting|disconnected/i.test(t) ? t : undefined;
+    }, 60_000, `Overview row of ${id}, connected`);
+    if (id.endsWith('propeller') || id.endsWith('mahavishnu')) {
+      const online = /(\d+) workers? online/.exec(text);
+      assert.ok(online && Number(online[1]) >= 1, `${id} reports workers online: ${text}`);
+    }
   }
   await session.page.waitForTimeout(1_000);
   await session.screenshot('e2e-start-demo-running');
