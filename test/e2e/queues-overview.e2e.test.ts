@@ -83,3 +83,41 @@ test('the Overview panel opens from the palette and shows the same numbers', asy
   assert.match(connection ?? '', /connected/i);
   await session.screenshot('e2e-overview');
 });
+
+test('a queue shows its job schedulers, and a job row its job.log() lines', { timeout: 120_000 }, async () => {
+  await session.page.keyboard.press('Escape');
+  await session.openActivityBarItem('Taskscope');
+  // Give the Queues view the whole sidebar: the tree is virtualized, so rows below the fold are not rendered.
+  for (const view of ['Workers', 'Workflows']) await session.page.locator('.part.sidebar .pane-header', { hasText: view }).first().click();
+  const row = (text: RegExp) => session.page.locator('.part.sidebar .monaco-list-row').filter({ hasText: text }).first();
+  const rowsMatching = async (re: RegExp): Promise<string[]> => (await session.treeRowTexts()).filter((t) => re.test(t));
+  try {
+    await row(/^email/).click();
+    await row(/^Schedulers/).waitFor({ state: 'visible', timeout: 15_000 });
+    await row(/^Schedulers/).click();
+    // The demo's `digest` scheduler (bullmq's upsertJobScheduler, a cron pattern while frozen).
+    const scheduler = await session.waitFor(async () => (await rowsMatching(/^digest/))[0], 20_000, 'the digest scheduler row');
+    assert.match(scheduler, /0 7 \* \* 1/, `the rule is shown: ${scheduler}`);
+    await row(/^Schedulers/).click(); // collapse again
+    await row(/^completed/).click();
+    // Completed mail jobs (welcome, receipt, password-reset) wrote log lines: their rows expand to "Logs (N)".
+    const job = row(/^(welcome|receipt|password-reset) #/);
+    await job.waitFor({ state: 'visible', timeout: 20_000 });
+    // A job row's click opens its detail; its twistie expands it.
+    const twistie = job.locator('.monaco-tl-twistie.collapsible');
+    assert.equal(await twistie.count(), 1, 'the job row can be expanded (it has log lines)');
+    await twistie.click();
+    await row(/^Logs \(\d+\)/).waitFor({ state: 'visible', timeout: 20_000 });
+    await row(/^Logs \(\d+\)/).click();
+    const lines = await session.waitFor(async () => {
+      const found = await rowsMatching(/^(Rendering template|Connecting to mx\.|250 2\.0\.0 Ok)/);
+      return found.length >= 2 ? found : undefined;
+    }, 20_000, 'the job\'s log lines');
+    assert.match(lines[0]!, /^Rendering template/, `oldest line first: ${lines.join(' | ')}`);
+    await session.page.waitForTimeout(500);
+    await session.screenshot('e2e-queues-logs-schedulers');
+  } catch (err) {
+    await session.screenshot('e2e-queues-logs-schedulers-failed');
+    throw new Error(`${String(err)}\nrows: ${(await session.treeRowTexts()).join(' | ')}`);
+  }
+});

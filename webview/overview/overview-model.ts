@@ -164,7 +164,13 @@ export class OverviewModel {
     for (const q of this.queues.values()) if (q.paused) pausedQueues++;
     // The main states get a card even at zero (no failures is news too). Systems with other state names fill
     // the free card slots with their own states; whatever is left shares one "other states" card.
-    const all = Object.entries(this.totals.byState).sort(([a], [b]) => compareStates(a, b));
+    // Systems spell the same state differently ("completed", "Completed", "SUCCESS"/"success"): one entry each.
+    const merged = new Map<string, number>();
+    for (const [state, n] of Object.entries(this.totals.byState)) {
+      const key = state.toLowerCase().replace(/[\s_]+/g, '-');
+      merged.set(key, (merged.get(key) ?? 0) + n);
+    }
+    const all = [...merged].sort(([a], [b]) => compareStates(a, b));
     const states = all.filter(([state]) => CARD_STATES.includes(state));
     const rest = all.filter(([state, n]) => !CARD_STATES.includes(state) && n > 0);
     while (states.length < MAX_STATE_CARDS && rest.length > 0) states.push(rest.shift()!);
