@@ -16,7 +16,7 @@ import { BullmqFlowReader } from './bullmq-flows';
 import { BullmqJobReader } from './bullmq-jobs';
 import { BullmqMetricsReader } from './bullmq-metrics';
 import { BullmqSchedulerReader } from './bullmq-schedulers';
-import { createRedisClient, escapeGlob, explainRedisConnectError, isCluster, keyNodes, scanEveryNode } from './redis-client';
+import { createRedisClient, escapeGlob, connectWatched, isCluster, keyNodes, scanEveryNode } from './redis-client';
 import { isNoScript, RedisScript } from './redis-script';
 import {
   parseBullmqVersion, parseWorkerClients, queueNameFromKey, STATE_KEYS, statesForVersion, type BullmqVersion,
@@ -126,16 +126,8 @@ export class BullmqSource implements Source {
     this.ctx = ctx;
     const client = this.options.createClient(this.profile);
     this.client = client;
-    let established = false;
-    let lastError: Error | undefined;
-    client.on('error', (err: Error) => {
-      lastError = err;
-      if (established) ctx.log.debug(`[${this.profile.id}] redis: ${err.message}`);
-    });
-    client.on('end', () => { if (established) onLost(lastError ?? new Error('connection to Redis closed')); });
-    // ioredis rejects with a bare "Connection is closed."; the 'error' event before it says why (ECONNREFUSED…).
-    await client.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
-    established = true;
+    const established = await connectWatched(client, { onLost, closedMessage: 'connection to Redis closed', debug: (m) => ctx.log.debug(`[${this.profile.id}] redis: ${m}`) });
+    established();
     const readerOpts = { connectionId: this.profile.id, prefix: this.prefix, now: () => this.now() };
     this.jobs = new BullmqJobReader(() => this.requireClient(), readerOpts);
     this.flows = new BullmqFlowReader(() => this.requireClient(), this.jobs, readerOpts);

@@ -10,7 +10,7 @@ import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Sou
 import { DEFAULT_PREVIEW_CHARS } from '../../core/util/preview';
 import { GenericMapper } from '../generic-mapping';
 import { LatestEventBuffer } from '../latest-event-buffer';
-import { createRedisClient, explainRedisConnectError } from './redis-client';
+import { createRedisClient, connectWatched } from './redis-client';
 import { clip, parseJson } from './redis-values';
 
 export const DEFAULT_GENERIC_CHANNELS: readonly string[] = ['*'];
@@ -47,17 +47,10 @@ export class GenericRedisSource implements Source {
     this.client = client;
     const buffer = new LatestEventBuffer((event) => ctx.emit(event));
     this.buffer = buffer;
-    let established = false;
-    let lastError: Error | undefined;
-    client.on('error', (err: Error) => {
-      lastError = err;
-      if (established) ctx.log.debug(`[${this.profile.id}] redis: ${err.message}`);
-    });
-    client.on('end', () => { if (established) onLost(lastError ?? new Error('Redis subscription closed')); });
-    await client.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
+    const established = await connectWatched(client, { onLost, closedMessage: 'Redis subscription closed', debug: (m) => ctx.log.debug(`[${this.profile.id}] redis: ${m}`) });
     client.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => this.receive(ctx, buffer, channel.toString('utf8'), message));
     await client.psubscribe(...this.patterns);
-    established = true;
+    established();
     ctx.log.info(`[${this.profile.id}] subscribed to ${this.patterns.map((p) => `"${p}"`).join(', ')}`);
   }
 

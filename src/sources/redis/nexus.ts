@@ -14,7 +14,7 @@ import { joinNexusDeployment, nexusDeploymentDedup, nexusDeploymentName, type Ne
 import type { NexusEvent } from '../nexus/nexus-events';
 import { NexusEventMapper } from '../nexus/nexus-mapper';
 import { LatestEventBuffer } from '../latest-event-buffer';
-import { escapeGlob, explainRedisConnectError } from './redis-client';
+import { escapeGlob, connectWatched } from './redis-client';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
 import { clip, execPipeline, parseJson, parseTimestamp, scanKeys, type PipelineReply } from './redis-values';
 
@@ -86,17 +86,13 @@ export class NexusRedisSource extends RedisPollingSource {
     if (deployment !== undefined) this.deployment = joinNexusDeployment(deployment, { connectionId: this.profile.id, rank: 0, deliver: (e, text) => this.deliver(e, text) });
     const sub = this.options.createClient(this.profile, 'taskscope:nexus-events');
     this.subscriber = sub;
-    let established = false;
-    let lastError: Error | undefined;
-    sub.on('error', (err: Error) => { lastError = err; });
-    sub.on('end', () => { if (established) onLost(lastError ?? new Error('Nexus event subscription closed')); });
-    await sub.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
+    const established = await connectWatched(sub, { onLost, closedMessage: 'Nexus event subscription closed' });
     const onMessage = (_channel: string, message: string): void => this.ingest(message);
     sub.on('message', onMessage);
     sub.on('pmessage', (_pattern: string, channel: string, message: string) => onMessage(channel, message));
     await sub.subscribe(this.channels.events, this.channels.stats);
     await sub.psubscribe(`${escapeGlob(this.channels.projectPrefix)}*`);
-    established = true;
+    established();
   }
 
   protected override async beforeDisconnect(): Promise<void> {

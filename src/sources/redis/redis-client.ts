@@ -141,6 +141,27 @@ export function explainRedisConnectError(error: unknown): unknown {
   return error;
 }
 
+/**
+ * Connects `client` and watches it, the one way every Redis source does: a failed connect throws with the reason
+ * ioredis reported in its 'error' event (its rejection is a bare "Connection is closed."); once the returned
+ * `established()` has been called, the connection ending reports `onLost` with the last error (or
+ * `closedMessage`), and later errors go to `debug`.
+ */
+export async function connectWatched(
+  client: RedisConnection,
+  watch: { onLost(error: Error): void; closedMessage: string; debug?: (message: string) => void },
+): Promise<() => void> {
+  let established = false;
+  let lastError: Error | undefined;
+  client.on('error', (err: Error) => {
+    lastError = err;
+    if (established) watch.debug?.(err.message);
+  });
+  client.on('end', () => { if (established) watch.onLost(lastError ?? new Error(watch.closedMessage)); });
+  await client.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
+  return () => { established = true; };
+}
+
 export function isCluster(client: RedisConnection): boolean {
   return (client as unknown) instanceof Cluster;
 }

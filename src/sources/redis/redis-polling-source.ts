@@ -5,7 +5,7 @@ import type Redis from 'ioredis';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { MonitorEvent } from '../../core/model/events';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
-import { createRedisClient, explainRedisConnectError } from './redis-client';
+import { createRedisClient, connectWatched } from './redis-client';
 
 export interface PollingOptions {
   readonly pollIntervalMs: number;
@@ -45,15 +45,8 @@ export abstract class RedisPollingSource implements Source {
     this.ctx = ctx;
     const client = this.options.createClient(this.profile, this.clientName);
     this.client = client;
-    let established = false;
-    let lastError: Error | undefined;
-    client.on('error', (err: Error) => {
-      lastError = err;
-      if (established) ctx.log.debug(`[${this.profile.id}] redis: ${err.message}`);
-    });
-    client.on('end', () => { if (established) onLost(lastError ?? new Error('connection to Redis closed')); });
-    await client.connect().catch((error: unknown) => { throw explainRedisConnectError(lastError ?? error); });
-    established = true;
+    const established = await connectWatched(client, { onLost, closedMessage: 'connection to Redis closed', debug: (m) => ctx.log.debug(`[${this.profile.id}] redis: ${m}`) });
+    established();
     await this.afterConnect(ctx, onLost);
     await this.refresh();
     this.schedulePoll();
