@@ -14,7 +14,8 @@ export interface SourceLogger {
 }
 
 export interface SourceContext {
-  emit(event: MonitorEvent): void;
+  /** `entityKey`: `eventEntityKey(event)` when the source computed it already (aggregation does), else omitted. */
+  emit(event: MonitorEvent, entityKey?: string): void;
   /** A frame or record from outside failed validation: counted and logged (rate-limited), then dropped. */
   reject(kind: string, detail: string): void;
   readonly log: SourceLogger;

@@ -53,6 +53,26 @@ export function seriesKey(sample: Pick<MetricSample, 'connectionId' | 'name' | '
   return `${sample.connectionId}|${sample.name}{${text}}`;
 }
 
+/**
+ * The key an entity event is stored under (the store's map key), or undefined for events without an entity (logs,
+ * generic events, connection changes). Metric samples are keyed by their series: a series key starts with the
+ * connection id and '|', which no entity key (`queue:`, `task:`, …) can, since connection ids hold neither ':' nor '|'.
+ * Aggregation (LatestEventBuffer) computes it once and hands it on with the event, so the store does not again.
+ */
+export function eventEntityKey(event: MonitorEvent): string | undefined {
+  switch (event.type) {
+    case 'queue.upsert': return queueKey(event.queue.connectionId, event.queue.name);
+    case 'queue.removed': return queueKey(event.connectionId, event.name);
+    case 'worker.upsert': return workerKey(event.worker.connectionId, event.worker.id);
+    case 'worker.removed': return workerKey(event.connectionId, event.id);
+    case 'workflow.upsert': return workflowKey(event.workflow.connectionId, event.workflow.id);
+    case 'task.upsert': return taskKey(event.task.connectionId, event.task.queue, event.task.id);
+    case 'task.removed': return taskKey(event.connectionId, event.queue, event.id);
+    case 'metric': return seriesKey(event.sample);
+    default: return undefined;
+  }
+}
+
 export class MonitorStore {
   private readonly connectionsById = new Map<string, ConnectionHealth>();
   private readonly queuesByKey = new Map<string, Queue>();
@@ -88,21 +108,21 @@ export class MonitorStore {
    * Applies one event, adding what it changed to `change` (no change set of its own): the batched path for
    * callers that coalesce many events into one notification, such as MonitorSession.
    */
-  applyInto(event: MonitorEvent, change: MutableChangeSet): void {
+  applyInto(event: MonitorEvent, change: MutableChangeSet, entityKey?: string): void {
     // Polling sources repeat unchanged queues and workers every few seconds; those repeats are not events a
     // person wants in the stream (and would push the real ones out of the ring), so only changes are recorded
     // (decided in their cases below, where the stored copy is looked up anyway). Metrics and logs have stores
-    // of their own.
+    // of their own. `entityKey`, when given, is `eventEntityKey(event)` computed by the caller.
     switch (event.type) {
       case 'metric':
-        if (this.addSample(event.sample)) change.metrics++;
+        if (this.addSample(event.sample, entityKey)) change.metrics++;
         return;
       case 'log':
         this.logRing.push(event.record);
         change.logs++;
         return;
       case 'queue.upsert': {
-        const key = queueKey(event.queue.connectionId, event.queue.name);
+        const key = entityKey ?? queueKey(event.queue.connectionId, event.queue.name);
         const previous = this.queuesByKey.get(key);
         this.queuesByKey.set(key, event.queue);
         if (previous === undefined || !sameQueueContent(previous, event.queue)) {
@@ -112,7 +132,7 @@ export class MonitorStore {
         return;
       }
       case 'worker.upsert': {
-        const key = workerKey(event.worker.connectionId, event.worker.id);
+        const key = entityKey ?? workerKey(event.worker.connectionId, event.worker.id);
         const previous = this.workersByKey.get(key);
         this.workersByKey.set(key, event.worker);
         if (previous === undefined || !sameWorkerContent(previous, event.worker)) {
@@ -123,7 +143,7 @@ export class MonitorStore {
       }
       default:
         this.record(event, change);
-        this.applyEntity(event, change);
+        this.applyEntity(event, change, entityKey);
     }
   }
 
@@ -132,7 +152,7 @@ export class MonitorStore {
     change.events++;
   }
 
-  private applyEntity(event: Exclude<MonitorEvent, { type: 'metric' | 'log' | 'queue.upsert' | 'worker.upsert' }>, change: MutableChangeSet): void {
+  private applyEntity(event: Exclude<MonitorEvent, { type: 'metric' | 'log' | 'queue.upsert' | 'worker.upsert' }>, change: MutableChangeSet, entityKey: string | undefined): void {
     switch (event.type) {
       case 'connection.added': {
         this.connectionsById.set(event.connectionId, {
@@ -168,23 +188,23 @@ export class MonitorStore {
         return;
       }
       case 'queue.removed': {
-        const key = queueKey(event.connectionId, event.name);
+        const key = entityKey ?? queueKey(event.connectionId, event.name);
         if (this.queuesByKey.delete(key)) change.queues.add(key);
         return;
       }
       case 'worker.removed': {
-        const key = workerKey(event.connectionId, event.id);
+        const key = entityKey ?? workerKey(event.connectionId, event.id);
         if (this.workersByKey.delete(key)) change.workers.add(key);
         return;
       }
       case 'workflow.upsert': {
-        const key = workflowKey(event.workflow.connectionId, event.workflow.id);
+        const key = entityKey ?? workflowKey(event.workflow.connectionId, event.workflow.id);
         this.workflowsByKey.set(key, event.workflow);
         change.workflows.add(key);
         return;
       }
       case 'task.upsert': {
-        const key = taskKey(event.task.connectionId, event.task.queue, event.task.id);
+        const key = entityKey ?? taskKey(event.task.connectionId, event.task.queue, event.task.id);
         this.tasksByKey.delete(key);
         this.tasksByKey.set(key, event.task);
         change.tasks.add(key);
@@ -197,7 +217,7 @@ export class MonitorStore {
         return;
       }
       case 'task.removed': {
-        const key = taskKey(event.connectionId, event.queue, event.id);
+        const key = entityKey ?? taskKey(event.connectionId, event.queue, event.id);
         if (this.tasksByKey.delete(key)) change.tasks.add(key);
         return;
       }
@@ -220,8 +240,8 @@ export class MonitorStore {
     return next.value as string;
   }
 
-  private addSample(sample: MetricSample): boolean {
-    const key = seriesKey(sample);
+  private addSample(sample: MetricSample, knownKey: string | undefined): boolean {
+    const key = knownKey ?? seriesKey(sample);
     let series = this.seriesByKey.get(key);
     if (!series) {
       if (this.seriesByKey.size >= this.limits.maxSeries) {

@@ -12,6 +12,8 @@ export class NexusTaskTimes {
   private readonly tasks = new Map<string, RememberedTask>();
   /** A live iterator over the keys, oldest first: see `evictOldest`. */
   private evictionCursor: MapIterator<string> | undefined;
+  /** The task updated last: already at the end of the recency order, so its next update need not move it. */
+  private newestId: string | undefined;
 
   constructor(private readonly capacity = 50_000) {}
 
@@ -20,8 +22,7 @@ export class NexusTaskTimes {
    * new start (a retry runs again); a finish without a known start takes `at - durationMs` when the event says.
    */
   update(id: string, eventType: string, at: number, fields: { queue?: string | undefined; durationMs?: number | null | undefined }): Readonly<RememberedTask> {
-    const known = this.tasks.get(id) ?? {};
-    this.tasks.delete(id);
+    const known = this.touch(id);
     if (fields.queue !== undefined) known.queue = fields.queue;
     if (eventType === 'task_enqueued') known.createdAt ??= at;
     if (eventType === 'task_started') known.startedAt = at;
@@ -29,18 +30,27 @@ export class NexusTaskTimes {
     if (finished && known.startedAt === undefined && typeof fields.durationMs === 'number' && Number.isFinite(fields.durationMs) && fields.durationMs >= 0) {
       known.startedAt = at - fields.durationMs;
     }
+    return known;
+  }
+
+  /** The entry of `id` (a new one when unknown), moved to the end of the recency order. */
+  private touch(id: string): RememberedTask {
+    // A task's events come in runs (enqueued, started, completed): the common case skips the delete and re-insert.
+    if (id === this.newestId) {
+      const newest = this.tasks.get(id);
+      if (newest !== undefined) return newest;
+    }
+    const known = this.tasks.get(id) ?? {};
+    this.tasks.delete(id);
     this.tasks.set(id, known);
+    this.newestId = id;
     if (this.tasks.size > this.capacity) this.evictOldest();
     return known;
   }
 
   /** Remembers the priority list of a task (read from Redis state rather than from an event). */
   setQueue(id: string, queue: string): void {
-    const known = this.tasks.get(id) ?? {};
-    this.tasks.delete(id);
-    known.queue = queue;
-    this.tasks.set(id, known);
-    if (this.tasks.size > this.capacity) this.evictOldest();
+    this.touch(id).queue = queue;
   }
 
   /**

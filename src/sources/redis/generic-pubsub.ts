@@ -45,7 +45,7 @@ export class GenericRedisSource implements Source {
   async connect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
     const client = this.options.createClient(this.profile);
     this.client = client;
-    const buffer = new LatestEventBuffer((event) => ctx.emit(event));
+    const buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key));
     this.buffer = buffer;
     const established = await connectWatched(client, { onLost, closedMessage: 'Redis subscription closed', debug: (m) => ctx.log.debug(`[${this.profile.id}] redis: ${m}`) });
     client.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) => this.receive(ctx, buffer, channel.toString('utf8'), message));

@@ -82,7 +82,7 @@ export class NexusRedisSource extends RedisPollingSource {
       connectionId: this.profile.id, system: 'nexus', now: () => ctx.now(), queuesFromStats: false,
       dedup: deployment === undefined ? undefined : nexusDeploymentDedup(deployment),
     });
-    this.buffer = new LatestEventBuffer((event) => ctx.emit(event));
+    this.buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key));
     if (deployment !== undefined) this.deployment = joinNexusDeployment(deployment, { connectionId: this.profile.id, rank: 0, deliver: (e, text) => this.deliver(e, text) });
     const sub = this.options.createClient(this.profile, 'taskscope:nexus-events');
     this.subscriber = sub;
@@ -120,12 +120,9 @@ export class NexusRedisSource extends RedisPollingSource {
 
   private deliver(event: NexusEvent, text: string): void {
     const mapper = this.mapper;
-    const buffer = this.buffer;
     if (!mapper) return;
-    for (const e of mapper.map(event, text)) {
-      if (buffer) buffer.push(e);
-      else this.emit(e);
-    }
+    if (this.buffer) mapper.accept(event, text, this.buffer);
+    else for (const e of mapper.map(event, text)) this.emit(e);
   }
 
   protected async sync(): Promise<void> {

@@ -87,7 +87,7 @@ export class NexusWsSource extends WebSocketSource {
   }
 
   private deliver(event: NexusEvent, text: string): void {
-    for (const e of this.mapper.map(event, text)) this.push(e);
+    this.mapper.accept(event, text, this.sink());
   }
 
   override async disconnect(): Promise<void> {

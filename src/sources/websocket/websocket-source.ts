@@ -10,7 +10,7 @@ import type { LogLevel } from '../../core/model/entities';
 import type { MonitorEvent } from '../../core/model/events';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
 import { DEFAULT_PREVIEW_CHARS, previewLine } from '../../core/util/preview';
-import { LatestEventBuffer } from '../latest-event-buffer';
+import { LatestEventBuffer, type EventSink } from '../latest-event-buffer';
 import { openWebSocket } from './ws-transport';
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
@@ -49,7 +49,7 @@ export abstract class WebSocketSource implements Source {
 
   async connect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
     this.ctx = ctx;
-    this.buffer = new LatestEventBuffer((event) => ctx.emit(event));
+    this.buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key));
     const maxFrame = this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     let established = false;
     const socket = await openWebSocket(this.profile, this.url(), {
@@ -104,7 +104,12 @@ export abstract class WebSocketSource implements Source {
   }
 
   /** Aggregated: the latest event per entity is handed on once per tick. */
-  protected push(event: MonitorEvent): void { (this.buffer ?? { push: (e: MonitorEvent) => this.ctx?.emit(e) }).push(event); }
+  protected push(event: MonitorEvent): void { this.sink().push(event); }
+
+  /** Where mapped events go: the connection's LatestEventBuffer (straight to the context when not connected). */
+  protected sink(): EventSink {
+    return this.buffer ?? { push: (e) => this.ctx?.emit(e), pushAggregated: (e, key) => this.ctx?.emit(e, key), defer: (pending) => pending.drainInto(this.sink()) };
+  }
 
   protected send(text: string): void {
     const socket = this.socket;

@@ -2,6 +2,7 @@
 // stays O(1) per id.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { DedupSet } from '../../../src/core/util/dedup-set';
 
 test('the first sighting passes, repeats are dropped and counted', () => {
@@ -38,4 +39,27 @@ test('a million ids in well under a second (no per-id scan)', () => {
   const started = performance.now();
   for (let i = 0; i < 1_000_000; i++) d.firstSeen(`id-${i}`);
   assert.ok(performance.now() - started < 1_500, `${Math.round(performance.now() - started)} ms`);
+});
+
+test('fingerprints: two million distinct ids (UUIDs, and ids differing in one character) give no false repeat', () => {
+  const d = new DedupSet(20_000);
+  for (let i = 0; i < 1_000_000; i++) assert.equal(d.firstSeen(randomUUID()), true);
+  for (let i = 0; i < 1_000_000; i++) assert.equal(d.firstSeen(`task-${i}`), true, `task-${i}`);
+  assert.equal(d.duplicates, 0);
+  assert.ok(d.size <= 20_000);
+});
+
+test('has and remember: the per-frame path (check, validate, then remember)', () => {
+  const d = new DedupSet(10);
+  assert.equal(d.has('e1'), false);
+  d.remember('e1');
+  assert.equal(d.has('e1'), true);
+  assert.equal(d.duplicates, 0, 'has counts nothing');
+  assert.equal(d.firstSeen('e1'), false);
+  assert.equal(d.duplicates, 1);
+  d.clear();
+  assert.equal(d.has('e1'), false);
+  assert.equal(d.size, 0);
+  assert.equal(d.firstSeen(''), true, 'the empty id is an id like any other');
+  assert.equal(d.firstSeen(''), false);
 });

@@ -2,7 +2,8 @@
 // flushes in first-seen order of the surviving keys, and `maxPending` bounds memory by flushing early.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LatestEventBuffer } from '../../../src/sources/latest-event-buffer';
+import { collectInto, LatestEventBuffer, type EventSink } from '../../../src/sources/latest-event-buffer';
+import { eventEntityKey } from '../../../src/core/store/monitor-store';
 import type { MonitorEvent } from '../../../src/core/model/events';
 
 const worker = (id: string, status: 'online' | 'busy', at = 1): MonitorEvent => ({ type: 'worker.upsert', worker: { connectionId: 'c', system: 'generic', id, status, updatedAt: at } });
@@ -107,4 +108,48 @@ test('discard drops what is pending and cancels the scheduled flush', async () =
   assert.equal(out.length, 1, 'usable after a discard');
   b.flush();
   assert.equal(out.length, 1, 'an empty flush emits nothing');
+});
+
+test('the entity key is handed on with each event, equal to eventEntityKey (the store does not compute it again)', async () => {
+  const keyed: [MonitorEvent, string | undefined][] = [];
+  const b = new LatestEventBuffer((e, key) => keyed.push([e, key]));
+  b.push(task('t1', 'done'));
+  b.push(sample('m', 1, { b: '2', a: '1' }));
+  b.push(log('passes through without a key'));
+  await tick();
+  assert.deepEqual(keyed.map(([e, key]) => [e.type, key]), [['log', undefined], ['task.upsert', 'task:c:q:t1'], ['metric', 'c|m{a=1,b=2}']]);
+  for (const [e, key] of keyed) assert.equal(key, eventEntityKey(e));
+});
+
+test('deferred owners are drained once at the flush, after what the tick pushed, so their aggregated state wins', async () => {
+  const { out, buffer } = recorder();
+  const b = buffer();
+  let drains = 0;
+  const owner = {
+    drainInto(sink: EventSink) {
+      drains++;
+      sink.pushAggregated(worker('w1', 'busy', 5), 'worker:c:w1');
+      sink.pushAggregated(task('t9', 'running'), 'task:c:q:t9');
+    },
+  };
+  b.push(worker('w1', 'online', 1)); // older state of the same worker, pushed earlier in the tick
+  b.defer(owner);
+  b.defer(owner); // once per tick, however often it is asked
+  b.push(task('t2', 'waiting'));
+  assert.equal(out.length, 0);
+  await tick();
+  assert.equal(drains, 1);
+  assert.deepEqual(out, [worker('w1', 'online', 1), task('t2', 'waiting'), worker('w1', 'busy', 5), task('t9', 'running')]);
+  b.defer(owner);
+  b.discard();
+  await tick();
+  assert.equal(drains, 1, 'a discarded buffer drains nobody');
+});
+
+test('collectInto drains a deferred owner at once (one-off mapping, tests)', () => {
+  const out: MonitorEvent[] = [];
+  const sink = collectInto(out);
+  sink.push(log('a'));
+  sink.defer({ drainInto: (s) => s.pushAggregated(task('t1', 'done'), 'task:c:q:t1') });
+  assert.deepEqual(out, [log('a'), task('t1', 'done')]);
 });
