@@ -2,7 +2,7 @@
 import type { MonitorStore } from '../core/store/monitor-store';
 
 export interface SnapshotDocument {
-  readonly connections: { id: string; kind: string; system: string; state: string; error?: string }[];
+  readonly connections: { id: string; kind: string; system: string; state: string; error?: string; notices?: Record<string, string> }[];
   readonly queues: { connection: string; system: string; name: string; counts: Record<string, number>; paused?: boolean }[];
   readonly workers: { connection: string; system: string; id: string; status: string; lastSeen?: string; queue?: string; currentTask?: string }[];
   readonly workflows: { connection: string; system: string; id: string; name?: string; status: string; done: number; total: number; stages?: { name: string; status: string }[] }[];
@@ -17,6 +17,8 @@ export function buildSnapshotDocument(store: MonitorStore): SnapshotDocument {
   return {
     connections: store.connections().map((c) => ({
       id: c.id, kind: c.kind, system: c.system, state: c.state, ...(c.error && c.state !== 'connected' ? { error: c.error } : {}),
+      // What the lists below leave out and why (e.g. idle BullMQ workers when CLIENT LIST is refused).
+      ...(c.notices && Object.keys(c.notices).length > 0 ? { notices: { ...c.notices } } : {}),
     })),
     queues: store.queues().sort(byName((q) => q.name)).map((q) => ({
       connection: q.connectionId, system: q.system, name: q.name, counts: sortedCounts(q.counts), ...(q.paused !== undefined ? { paused: q.paused } : {}),

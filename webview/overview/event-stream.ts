@@ -12,7 +12,7 @@ const TYPE_LABELS: Readonly<Record<string, string>> = {
   'task.upsert': 'task', 'task.removed': 'task removed', 'queue.upsert': 'queue', 'queue.removed': 'queue removed',
   'worker.upsert': 'worker', 'worker.removed': 'worker removed', 'workflow.upsert': 'workflow',
   'connection.added': 'connection', 'connection.removed': 'connection removed', 'connection.state': 'connection state',
-  'connection.rejected': 'rejected frame', 'generic': 'other',
+  'connection.rejected': 'rejected frame', 'connection.notice': 'notice', 'generic': 'other',
 };
 
 export class EventStream extends LitElement {

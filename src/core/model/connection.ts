@@ -24,4 +24,9 @@ export interface ConnectionHealth {
   readonly since: number;
   /** Frames rejected by validation since the connection started. */
   readonly rejectedFrames: number;
+  /** Lasting limitations of what it shows, by the view they concern (see the `connection.notice` event). */
+  readonly notices?: Readonly<Partial<Record<ConnectionNoticeTopic, string>>>;
 }
+
+/** What a connection notice is about: the view that shows it under the connection. */
+export type ConnectionNoticeTopic = 'queues' | 'workers' | 'workflows';

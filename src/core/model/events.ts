@@ -1,5 +1,5 @@
 // MonitorEvent: the one normalized shape every source emits and the store applies.
-import type { ConnectionKind, ConnectionState, SystemId } from './connection';
+import type { ConnectionKind, ConnectionNoticeTopic, ConnectionState, SystemId } from './connection';
 import type { LogRecord, MetricSample, Queue, Task, Worker, Workflow } from './entities';
 
 export type MonitorEvent =
@@ -7,6 +7,11 @@ export type MonitorEvent =
   | { readonly type: 'connection.removed'; readonly connectionId: string; readonly at: number }
   | { readonly type: 'connection.state'; readonly connectionId: string; readonly state: ConnectionState; readonly error?: string; readonly retryInMs?: number; readonly attempt?: number; readonly at: number }
   | { readonly type: 'connection.rejected'; readonly connectionId: string; readonly reason: string; readonly at: number }
+  /**
+   * A lasting limitation of what a connection can show, by topic (e.g. `workers`: "CLIENT LIST refused: only workers
+   * processing a job are listed"); `text` undefined clears it. Shown on the connection's rows until cleared.
+   */
+  | { readonly type: 'connection.notice'; readonly connectionId: string; readonly topic: ConnectionNoticeTopic; readonly text?: string; readonly at: number }
   | { readonly type: 'queue.upsert'; readonly queue: Queue }
   | { readonly type: 'queue.removed'; readonly connectionId: string; readonly name: string; readonly at: number }
   | { readonly type: 'worker.upsert'; readonly worker: Worker }

@@ -180,6 +180,16 @@ export class MonitorStore {
         change.connections.add(event.connectionId);
         return;
       }
+      case 'connection.notice': {
+        const current = this.connectionsById.get(event.connectionId);
+        if (!current || current.notices?.[event.topic] === event.text) return;
+        const notices = { ...current.notices };
+        if (event.text === undefined) delete notices[event.topic];
+        else notices[event.topic] = event.text.slice(0, 500);
+        this.connectionsById.set(event.connectionId, { ...current, notices });
+        change.connections.add(event.connectionId);
+        return;
+      }
       case 'connection.rejected': {
         const current = this.connectionsById.get(event.connectionId);
         if (!current) return;

@@ -37,6 +37,7 @@ export function summarizeEvent(e: MonitorEvent): string {
     case 'connection.removed': return 'connection removed';
     case 'connection.state': return `connection ${e.state}${e.error ? `: ${e.error}` : ''}${e.retryInMs !== undefined ? ` — retry in ${Math.round(e.retryInMs / 1000)} s` : ''}`;
     case 'connection.rejected': return `rejected a frame: ${e.reason}`;
+    case 'connection.notice': return e.text === undefined ? `${e.topic}: limitation cleared` : `${e.topic}: ${e.text}`;
     case 'queue.upsert': {
       const counts = Object.entries(e.queue.counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(' · ');
       return `queue ${e.queue.name}${e.queue.paused ? ' (paused)' : ''}: ${counts || 'empty'}`;

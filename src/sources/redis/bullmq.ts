@@ -464,6 +464,11 @@ export class BullmqSource implements Source {
       const summary = `CLIENT LIST refused (${reason}): only workers processing a job are listed, from the job's processedBy`;
       this.ctx?.log.warn(`[${this.profile.id}] ${summary}`);
       this.ctx?.emit({ type: 'generic', connectionId: this.profile.id, name: 'bullmq.workers', summary, at: this.now() });
+      // Idle workers have no trace but their connection: say so where the workers are listed.
+      this.ctx?.emit({
+        type: 'connection.notice', connectionId: this.profile.id, topic: 'workers', at: this.now(),
+        text: `Idle workers are not shown: the server refused CLIENT LIST (${reason.slice(0, 200)}). Workers processing a job are listed from the job's processedBy. Grant the ACL user +client|list to see every worker.`,
+      });
       return this.readWorkersFromActiveJobs();
     }
     const at = this.now();

@@ -15,7 +15,7 @@ export type WorkersNode =
   | (TreeNode & { kind: 'connection' })
   | (TreeNode & { kind: 'worker'; workerId: string })
   | (TreeNode & { kind: 'task'; workerId: string; queue?: string; taskId: string; task: Task })
-  | (TreeNode & { kind: 'message'; text: string });
+  | (TreeNode & { kind: 'message'; text: string; warning?: boolean });
 
 const STATUS_ICONS: Record<WorkerStatus, [string, string | undefined]> = {
   online: ['server-process', 'testing.iconPassed'],
@@ -47,12 +47,17 @@ export class WorkersTree extends StoreTree<WorkersNode> {
     if (listsTasksFromStore(system)) this.taskCounts.set(node.connectionId, tasksPerWorker(this.store, node.connectionId));
     else this.taskCounts.delete(node.connectionId);
     const workers = this.store.workers(node.connectionId).sort((a, b) => a.id.localeCompare(b.id));
+    const c = this.store.connection(node.connectionId);
+    // A limitation of the list (e.g. CLIENT LIST refused) comes first, so nobody takes the list for complete.
+    const notice = c?.notices?.workers;
+    const out: WorkersNode[] = notice ? [this.node({ kind: 'message', id: `conn:${node.connectionId}:notice`, connectionId: node.connectionId, text: notice, warning: true })] : [];
     if (workers.length === 0) {
-      const c = this.store.connection(node.connectionId);
       const text = c?.state === 'connected' ? 'No workers seen' : 'Not connected';
-      return [this.node({ kind: 'message', id: `conn:${node.connectionId}:message`, connectionId: node.connectionId, text })];
+      out.push(this.node({ kind: 'message', id: `conn:${node.connectionId}:message`, connectionId: node.connectionId, text }));
+      return out;
     }
-    return workers.map((w) => this.node({ kind: 'worker', id: workerKey(w.connectionId, w.id), connectionId: w.connectionId, workerId: w.id }));
+    for (const w of workers) out.push(this.node({ kind: 'worker', id: workerKey(w.connectionId, w.id), connectionId: w.connectionId, workerId: w.id }));
+    return out;
   }
 
   /** The tasks a proplet runs (unfinished first), read from the store. */
@@ -84,6 +89,10 @@ export class WorkersTree extends StoreTree<WorkersNode> {
     if (node.kind === 'message') {
       const item = messageItem(node.text);
       item.id = node.id;
+      if (node.warning) {
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        item.tooltip = node.text;
+      }
       return item;
     }
     const w = this.store.worker(node.id);

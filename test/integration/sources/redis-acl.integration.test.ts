@@ -117,6 +117,8 @@ test('a read-only ACL user (no scripts, no CLIENT LIST): counts read, the busy w
     assert.equal(workers[0]!.status, 'busy');
     assert.equal(workers[0]!.currentTask, (await queue.getActive())[0]!.id);
     assert.match(workers[0]!.detail ?? '', /processedBy: CLIENT LIST refused/);
+    // The Workers view shows this above the list: idle workers are missing, and how to fix it.
+    assert.match(session.store.connection('it')?.notices?.workers ?? '', /^Idle workers are not shown: the server refused CLIENT LIST \(NOPERM.*\+client\|list/);
     assert.ok(log.warnings.some((w) => /CLIENT LIST refused \(NOPERM.*only workers processing a job are listed/.test(w)), JSON.stringify(log.warnings));
     // Shown in the event stream of the Overview, not only in the log.
     assert.ok(session.store.recentEvents(100).some((e) => e.type === 'generic' && e.name === 'bullmq.workers' && /CLIENT LIST refused/.test(e.summary)));

@@ -79,3 +79,13 @@ test('what a worker is running and a workflow\'s stages are included when known'
   assert.equal(doc.workers[0]?.currentTask, 't1');
   assert.deepEqual(doc.workflows[0]?.stages, [{ name: 'enumeration', status: 'completed' }, { name: 'search', status: 'running' }]);
 });
+
+test('a connection notice (what the lists leave out, and why) is part of the connection', () => {
+  const s = store();
+  s.apply({ type: 'connection.notice', connectionId: 'prod', topic: 'workers', text: 'Idle workers are not shown: the server refused CLIENT LIST', at: T0 });
+  assert.deepEqual(buildSnapshotDocument(s).connections[0], {
+    id: 'prod', kind: 'redis', system: 'bullmq', state: 'connected', notices: { workers: 'Idle workers are not shown: the server refused CLIENT LIST' },
+  });
+  s.apply({ type: 'connection.notice', connectionId: 'prod', topic: 'workers', at: T0 + 1 });
+  assert.equal('notices' in buildSnapshotDocument(s).connections[0]!, false, 'cleared: no empty object left behind');
+});

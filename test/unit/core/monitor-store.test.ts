@@ -23,6 +23,7 @@ describe('MonitorStore.apply: the ChangeSet for each event type', () => {
     { type: 'connection.removed', event: ev.removed('c1'), expected: plainChange(aChange({ connections: ['c1'], events: 1 })) },
     { type: 'connection.state', event: ev.state('c1', 'connecting'), expected: plainChange(aChange({ connections: ['c1'], events: 1 })) },
     { type: 'connection.rejected', event: ev.rejected('c1'), expected: plainChange(aChange({ connections: ['c1'], events: 1 })) },
+    { type: 'connection.notice', event: { type: 'connection.notice', connectionId: 'c1', topic: 'workers', text: 'CLIENT LIST refused', at: 1 }, expected: plainChange(aChange({ connections: ['c1'], events: 1 })) },
     { type: 'queue.upsert', event: ev.queue({ name: 'emails' }), expected: plainChange(aChange({ queues: ['queue:c1:emails'], events: 1 })) },
     {
       type: 'queue.removed', setup: (s) => s.apply(ev.queue({ name: 'emails' })),
@@ -56,11 +57,22 @@ describe('MonitorStore.apply: the ChangeSet for each event type', () => {
   test('the cases above cover every MonitorEvent type', () => {
     const covered = new Set(cases.map((c) => c.type));
     const all: Record<MonitorEventType, true> = {
-      'connection.added': true, 'connection.removed': true, 'connection.state': true, 'connection.rejected': true,
+      'connection.added': true, 'connection.removed': true, 'connection.state': true, 'connection.rejected': true, 'connection.notice': true,
       'queue.upsert': true, 'queue.removed': true, 'worker.upsert': true, 'worker.removed': true, 'workflow.upsert': true,
       'task.upsert': true, 'task.removed': true, log: true, metric: true, generic: true,
     };
     assert.deepEqual([...covered].sort(), Object.keys(all).sort());
+  });
+
+  test('a connection notice is kept per topic until cleared; a repeat changes nothing', () => {
+    const store = storeWith('c1');
+    const notice = (topic: 'workers' | 'queues', text?: string) => store.apply({ type: 'connection.notice', connectionId: 'c1', topic, text, at: 1 });
+    notice('workers', 'CLIENT LIST refused');
+    notice('queues', 'partial scan');
+    assert.deepEqual(store.connection('c1')?.notices, { workers: 'CLIENT LIST refused', queues: 'partial scan' });
+    assert.deepEqual(plainChange(notice('workers', 'CLIENT LIST refused')), plainChange(aChange({ events: 1 })), 'the same text again: no change');
+    notice('workers');
+    assert.deepEqual(store.connection('c1')?.notices, { queues: 'partial scan' });
   });
 
   test('applyAll merges the changes of every event', () => {
