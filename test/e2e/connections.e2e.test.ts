@@ -1,23 +1,28 @@
 // Connection settings and failures in real VS Code (code-server + the packaged .vsix): a malformed
 // `taskscope.connections` entry is named in a warning and does not stop the others; a server that is down shows
 // as reconnecting with its reason and connects by itself once it comes up; a dashboard left open comes back
-// after "Developer: Reload Window". Real redis-servers, real bullmq jobs.
+// after "Developer: Reload Window"; a server that refuses CLIENT LIST gets a warning row above its workers (idle
+// BullMQ workers cannot be seen without it). Real redis-servers, real bullmq jobs and workers.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as bullmq5 from 'bullmq5';
+import IORedis from 'ioredis';
 
 import { connectionFromUrl } from '../../demo/bullmq/simulator';
 import { packageExtension } from '../helpers/package-extension';
 import { findFreePort, startRedisServer, type RedisServerHandle } from '../helpers/servers';
 import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
-import { withFailureScreenshot } from '../helpers/e2e-steps';
+import { showOnlyView, withFailureScreenshot } from '../helpers/e2e-steps';
 
 const QUEUE = 'e2e-invoices';
 
 let redis: RedisServerHandle;
+/** Its default user may not run CLIENT LIST (as on some managed Redis); an idle bullmq worker is connected. */
+let noClientList: RedisServerHandle;
+let idleWorker: bullmq5.Worker | undefined;
 let lateRedis: RedisServerHandle | undefined;
 let latePort: number;
 let session: VSCodeSession;
@@ -31,6 +36,15 @@ before(async () => {
   } finally {
     await queue.close();
   }
+  noClientList = await startRedisServer();
+  idleWorker = new bullmq5.Worker('e2e-quiet', async () => undefined, { connection: connectionFromUrl(noClientList.url) });
+  await idleWorker.waitUntilReady();
+  const admin = new IORedis(noClientList.url);
+  try {
+    await admin.call('ACL', 'SETUSER', 'default', '-client|list');
+  } finally {
+    admin.disconnect();
+  }
   latePort = await findFreePort();
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'taskscope-e2e-conn-'));
   fs.mkdirSync(path.join(workspace, '.vscode'));
@@ -39,6 +53,7 @@ before(async () => {
       // Malformed: `url` is a number. The entry is skipped with a message naming the field.
       { id: 'broken', name: 'Broken entry', kind: 'redis', system: 'bullmq', url: 6379 },
       { id: 'e2e-good', name: 'Good Redis', kind: 'redis', system: 'bullmq', url: redis.url },
+      { id: 'e2e-nolist', name: 'No CLIENT LIST', kind: 'redis', system: 'bullmq', url: noClientList.url },
       // Nothing listens here until the last test starts a redis-server on this port.
       { id: 'e2e-late', name: 'Late Redis', kind: 'redis', system: 'bullmq', url: `redis://127.0.0.1:${latePort}` },
     ],
@@ -49,6 +64,8 @@ before(async () => {
 
 after(async () => {
   await session?.close();
+  await idleWorker?.close();
+  await noClientList?.stop();
   await lateRedis?.stop();
   await redis?.stop();
   if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
@@ -66,6 +83,17 @@ test('a malformed connection entry is named in a warning, and the other connecti
   const rows = await session.treeRowTexts();
   assert.ok(!rows.some((t) => t.startsWith('Broken entry')), `the malformed entry is not shown as a connection: ${rows.join(' | ')}`);
   await session.screenshot('e2e-connections-malformed');
+}));
+
+test('a server that refuses CLIENT LIST: the Workers view says idle workers are hidden, and how to fix it', { timeout: 120_000 }, () => shot('e2e-connections-nolist', async () => {
+  await showOnlyView(session, 'Workers');
+  const notice = await session.waitFor(async () => (await session.treeRowTexts()).find((t) => /^Idle workers are not shown: the server refused CLIENT LIST/.test(t)), 60_000, 'the CLIENT LIST notice row');
+  assert.match(notice, /NOPERM/, `the server's own reason is quoted: ${notice}`);
+  const rows = await session.treeRowTexts();
+  const at = rows.findIndex((t) => t.startsWith('No CLIENT LIST'));
+  assert.ok(at >= 0 && rows[at + 1] === notice, `the notice is the first row under its connection: ${rows.join(' | ')}`);
+  await session.screenshot('e2e-connections-nolist-workers');
+  await showOnlyView(session, 'all');
 }));
 
 test('a server that is down shows as reconnecting with its reason, and connects once it is up', { timeout: 180_000 }, () => shot('e2e-connections-late', async () => {

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { startRedisServer, type RedisServerHandle } from '../helpers/servers';
 import { packageExtension } from '../helpers/package-extension';
 import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
+import { showOnlyView } from '../helpers/e2e-steps';
 import { RHAILIB_SEED, startRhailibSimulator } from '../../demo/rhailib/simulator';
 import { startNexusSimulator } from '../../demo/nexus/simulator';
 import { PYNENC_DEMO_APP, RUSTVELLO_DEMO_APP, startPynencSimulator } from '../../demo/pynenc/simulator';
@@ -53,15 +54,7 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Expands one of the three views and collapses the other two, so its rows get the whole sidebar. */
-async function showOnly(view: 'Queues' | 'Workers' | 'Workflows'): Promise<void> {
-  for (const name of ['Queues', 'Workers', 'Workflows']) {
-    const header = session.page.locator('.part.sidebar .pane-header', { hasText: new RegExp(`^\\s*${name}`, 'i') }).first();
-    await header.waitFor({ state: 'visible', timeout: 20_000 });
-    const expanded = (await header.getAttribute('aria-expanded')) === 'true';
-    if (expanded !== (name === view)) await header.click();
-  }
-}
+const showOnly = (view: 'Queues' | 'Workers' | 'Workflows'): Promise<void> => showOnlyView(session, view);
 
 async function rowsMatching(what: string, patterns: readonly RegExp[], timeoutMs = 30_000): Promise<string[]> {
   return session.waitFor(async () => {

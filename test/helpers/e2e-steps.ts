@@ -25,3 +25,14 @@ export async function setColorTheme(session: VSCodeSession, theme: string, light
   await session.waitFor(() => session.page.evaluate<boolean>(`document.querySelector('.monaco-workbench')?.classList.contains(${JSON.stringify(cls)}) === true`), 20_000, `workbench theme class "${cls}"`);
   await session.page.waitForTimeout(1_000); // webviews receive the new --vscode-* variables
 }
+
+/** Expands one of the three Taskscope views and collapses the other two, so its rows get the whole sidebar (tree rows
+ *  are virtualized: rows scrolled out of a short pane are not in the DOM); `'all'` expands all three again. */
+export async function showOnlyView(session: VSCodeSession, view: 'Queues' | 'Workers' | 'Workflows' | 'all'): Promise<void> {
+  for (const name of ['Queues', 'Workers', 'Workflows']) {
+    const header = session.page.locator('.part.sidebar .pane-header', { hasText: new RegExp(`^\\s*${name}`, 'i') }).first();
+    await header.waitFor({ state: 'visible', timeout: 20_000 });
+    const expanded = (await header.getAttribute('aria-expanded')) === 'true';
+    if (expanded !== (view === 'all' || name === view)) await header.click();
+  }
+}
