@@ -173,11 +173,11 @@ async function gapUnderTrimming(port: number, url: string, raw: Redis): Promise<
   const queues = names.map((n) => new Queue(n, { connection, prefix, streams: { events: { maxLen: TRIMMED_MAX_LEN } } }));
   await Promise.all(queues.map((q) => q.waitUntilReady()));
   const latest = new Map<string, Record<string, number>>();
-  let resyncEvents = 0;
+  const resyncs: string[] = [];
   const ctx: SourceContext = {
     emit: (e: MonitorEvent) => {
       if (e.type === 'queue.upsert') latest.set(e.queue.name, { ...e.queue.counts });
-      if (e.type === 'generic' && e.name === 'bullmq.resync') resyncEvents++;
+      if (e.type === 'generic' && e.name === 'bullmq.resync') resyncs.push(e.summary);
     },
     reject: () => undefined,
     log: { debug: () => undefined, info: () => undefined, warn: (m) => console.error(m), error: (m) => console.error(m) },
@@ -189,10 +189,13 @@ async function gapUnderTrimming(port: number, url: string, raw: Redis): Promise<
   const reader = (source as unknown as { events: BullmqEventsReader }).events;
   const jobsPerQueue = 5_000;
   const load = traffic(port, TRIMMED_MAX_LEN, jobsPerQueue, names, prefix);
-  // Follow live until the traffic is flowing, then stall this process (not the producers).
+  // Follow live until every queue's events are being read (its counts were re-read from them and show completed
+  // jobs), then stall this process (not the producers): each reader cursor is then past real entries.
   const started = Date.now();
-  while (reader.stats.entries < 2_000 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 5));
+  const following = (): boolean => names.every((n) => (latest.get(n)?.['completed'] ?? 0) > 0);
+  while (!following() && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 5));
   const before = reader.stats.entries;
+  const gapsBefore = reader.stats.gaps;
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, PAUSE_MS);
   await load;
   const expected = await Promise.all(queues.map((q) => q.getJobCounts()));
@@ -200,8 +203,9 @@ async function gapUnderTrimming(port: number, url: string, raw: Redis): Promise<
   const same = (): number => names.filter((n, i) => sameCounts(latest.get(n), expected[i]!)).length;
   while ((same() < names.length || source.resyncs === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const lengths = await Promise.all(names.map((n) => raw.xlen(`${prefix}:${n}:events`)));
-  const ok = reader.stats.gaps > 0 && resyncEvents > 0 && same() === names.length;
-  console.log(`${`gap: maxLen ${TRIMMED_MAX_LEN}, reader paused ${PAUSE_MS} ms`.padEnd(44)} gaps reported ${reader.stats.gaps}, resyncs ${source.resyncs}, counts = getJobCounts for ${same()}/${names.length} queues (completed ${expected.map((c) => c['completed']).join('/')}; events read ${before} before the pause, ${reader.stats.entries} in all, streams now ${lengths.join('/')} long)  target a gap is reported  ${ok ? 'PASS' : 'FAIL'}`);
+  const ok = reader.stats.gaps > 0 && resyncs.length > 0 && same() === names.length;
+  console.log(`${`gap: maxLen ${TRIMMED_MAX_LEN}, reader paused ${PAUSE_MS} ms`.padEnd(44)} gaps reported ${reader.stats.gaps} (${gapsBefore} while following live, ${reader.stats.gaps - gapsBefore} after the pause), resyncs ${source.resyncs}, counts = getJobCounts for ${same()}/${names.length} queues (completed ${expected.map((c) => c['completed']).join('/')}; events read ${before} before the pause, ${reader.stats.entries} in all, streams now ${lengths.join('/')} long)  target a gap is reported  ${ok ? 'PASS' : 'FAIL'}`);
+  if (resyncs[0]) console.log(`${''.padEnd(44)} e.g. ${resyncs[0]}`);
   await source.disconnect();
   await Promise.all(queues.map((q) => q.close()));
 }
