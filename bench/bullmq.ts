@@ -203,8 +203,9 @@ async function gapUnderTrimming(port: number, url: string, raw: Redis): Promise<
   const same = (): number => names.filter((n, i) => sameCounts(latest.get(n), expected[i]!)).length;
   while ((same() < names.length || source.resyncs === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const lengths = await Promise.all(names.map((n) => raw.xlen(`${prefix}:${n}:events`)));
-  const ok = reader.stats.gaps > 0 && resyncs.length > 0 && same() === names.length;
-  console.log(`${`gap: maxLen ${TRIMMED_MAX_LEN}, reader paused ${PAUSE_MS} ms`.padEnd(44)} gaps reported ${reader.stats.gaps} (${gapsBefore} while following live, ${reader.stats.gaps - gapsBefore} after the pause), resyncs ${source.resyncs}, counts = getJobCounts for ${same()}/${names.length} queues (completed ${expected.map((c) => c['completed']).join('/')}; events read ${before} before the pause, ${reader.stats.entries} in all, streams now ${lengths.join('/')} long)  target a gap is reported  ${ok ? 'PASS' : 'FAIL'}`);
+  const eventsConnections = String(await raw.call('CLIENT', 'LIST')).split('\n').filter((l) => l.includes('name=taskscope:events')).length;
+  const ok = reader.stats.gaps > 0 && resyncs.length > 0 && same() === names.length && eventsConnections === 1;
+  console.log(`${`gap: maxLen ${TRIMMED_MAX_LEN}, reader paused ${PAUSE_MS} ms`.padEnd(44)} gaps reported ${reader.stats.gaps} (${gapsBefore} while following live, ${reader.stats.gaps - gapsBefore} after the pause), resyncs ${source.resyncs}, counts = getJobCounts for ${same()}/${names.length} queues (completed ${expected.map((c) => c['completed']).join('/')}; events read ${before} before the pause, ${reader.stats.entries} in all, streams now ${lengths.join('/')} long; ${eventsConnections} events connection for ${names.length} queues)  target a gap is reported  ${ok ? 'PASS' : 'FAIL'}`);
   if (resyncs[0]) console.log(`${''.padEnd(44)} e.g. ${resyncs[0]}`);
   await source.disconnect();
   await Promise.all(queues.map((q) => q.close()));
