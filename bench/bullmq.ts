@@ -21,7 +21,7 @@ const QUEUES = 100;
 const DEEP_JOBS = Number(process.env.BENCH_DEEP_JOBS ?? 200_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const STREAM_QUEUES = 4;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TRIMMED_MAX_LEN = 1_000;
 const PAUSE_MS = 2_000;
 
