@@ -359,6 +359,13 @@ describe('Overview webview', () => {
     assert.equal(await h.page.locator('.retention').count(), 0);
   });
 
+  test('the retention notice counts per-task metric series evicted for newer tasks, with their budget', async () => {
+    const h = await openOverview();
+    const f = basicFixture();
+    await h.post(snapshotMsg(f.snapshot({ retention: { tasksEvicted: 0, logsOverwritten: 0, eventsOverwritten: 0, seriesRefused: 0, taskSeriesEvicted: 4_200, taskSeriesBudget: 1_000 } }), 1));
+    assert.match(await text(h, '.retention'), /4,200 per-task metric series of older tasks evicted \(budget 1,000; the newest tasks keep their charts\)/);
+  });
+
   const XSS = ['<img src=x onerror="window.__xss=1">', '<script>window.__xss=1</script>', 'javascript:window.__xss=1', '"><svg onload=window.__xss=1>'];
 
   for (const [label, csp] of [['the extension CSP', undefined], ["a CSP without 'unsafe-inline' styles", strictCsp]] as const) {

@@ -245,6 +245,7 @@ export class OverviewApp extends LitElement {
       r.logsOverwritten > 0 ? plural(r.logsOverwritten, 'log line overwritten', 'log lines overwritten') : '',
       r.eventsOverwritten > 0 ? plural(r.eventsOverwritten, 'event overwritten', 'events overwritten') : '',
       r.seriesRefused > 0 ? plural(r.seriesRefused, 'metric series refused', 'metric series refused') : '',
+      r.taskSeriesEvicted ? `${plural(r.taskSeriesEvicted, 'per-task metric series', 'per-task metric series')} of older tasks evicted (budget ${fmt(r.taskSeriesBudget ?? 0)}; the newest tasks keep their charts)` : '',
     ].filter(Boolean);
     return html`<div class="notice retention" role="note" aria-label="Retention limits reached">
       <span class="icon" aria-hidden="true">!</span>

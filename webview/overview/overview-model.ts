@@ -182,6 +182,6 @@ export class OverviewModel {
 
   retentionHit(): boolean {
     const r = this.retention;
-    return r.tasksEvicted > 0 || r.logsOverwritten > 0 || r.eventsOverwritten > 0 || r.seriesRefused > 0;
+    return r.tasksEvicted > 0 || r.logsOverwritten > 0 || r.eventsOverwritten > 0 || r.seriesRefused > 0 || (r.taskSeriesEvicted ?? 0) > 0;
   }
 }

@@ -102,4 +102,9 @@ export interface MetricSample {
   readonly labels: Readonly<Record<string, string>>;
   readonly timestamp: number;
   readonly value: number;
+  /**
+   * The task this series describes (e.g. Propeller's per-task process metrics). Such series have a budget of
+   * their own in the store, evicted whole tasks at a time, so many short tasks never crowd out the others.
+   */
+  readonly task?: { readonly queue: string; readonly id: string };
 }

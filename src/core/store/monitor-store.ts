@@ -7,6 +7,7 @@ import { queueKey, taskKey, workerKey, workflowKey } from '../model/keys';
 import { MutableChangeSet, type ChangeSet } from './change-set';
 import { RingBuffer } from './ring-buffer';
 import { LogStore } from './log-store';
+import { TaskSeriesLru } from './task-series-lru';
 
 export interface RetentionLimits {
   readonly maxTasks: number;
@@ -14,6 +15,8 @@ export interface RetentionLimits {
   readonly maxEvents: number;
   readonly maxSeries: number;
   readonly maxSamplesPerSeries: number;
+  /** Series of samples that name their task: a budget of their own (never counted in maxSeries), LRU-evicted by task. */
+  readonly maxTaskSeries?: number;
 }
 
 export const DEFAULT_RETENTION: RetentionLimits = {
@@ -22,6 +25,7 @@ export const DEFAULT_RETENTION: RetentionLimits = {
   maxEvents: 5_000,
   maxSeries: 2_000,
   maxSamplesPerSeries: 1_440,
+  maxTaskSeries: 1_000,
 };
 
 export interface RetentionReport {
@@ -29,6 +33,9 @@ export interface RetentionReport {
   readonly logsOverwritten: number;
   readonly eventsOverwritten: number;
   readonly seriesRefused: number;
+  /** Per-task series evicted to make room for newer tasks' (present once it happened), and their budget. */
+  readonly taskSeriesEvicted?: number;
+  readonly taskSeriesBudget?: number;
 }
 
 export interface MetricSeries {
@@ -86,10 +93,13 @@ export class MonitorStore {
   private tasksEvicted = 0;
   private taskEvictionCursor: MapIterator<string> | undefined;
   private seriesRefused = 0;
+  private readonly taskSeries: TaskSeriesLru;
+  private taskSeriesEvicted = 0;
 
   constructor(readonly limits: RetentionLimits = DEFAULT_RETENTION) {
     this.logRing = new LogStore(limits.maxLogs);
     this.eventRing = new RingBuffer(limits.maxEvents);
+    this.taskSeries = new TaskSeriesLru(limits.maxTaskSeries ?? DEFAULT_RETENTION.maxTaskSeries ?? 1_000);
   }
 
   apply(event: MonitorEvent): ChangeSet {
@@ -218,9 +228,11 @@ export class MonitorStore {
         this.tasksByKey.delete(key);
         this.tasksByKey.set(key, event.task);
         change.tasks.add(key);
+        if (event.task.finishedAt !== undefined) this.taskSeries.finished(key);
         while (this.tasksByKey.size > this.limits.maxTasks) {
           const oldest = this.oldestTaskKey();
           this.tasksByKey.delete(oldest);
+          this.dropSeries(this.taskSeries.remove(oldest), change);
           change.tasks.add(oldest); // views showing it must drop it too
           this.tasksEvicted++;
         }
@@ -229,6 +241,7 @@ export class MonitorStore {
       case 'task.removed': {
         const key = entityKey ?? taskKey(event.connectionId, event.queue, event.id);
         if (this.tasksByKey.delete(key)) change.tasks.add(key);
+        this.dropSeries(this.taskSeries.remove(key), change);
         return;
       }
       case 'generic':
@@ -253,8 +266,21 @@ export class MonitorStore {
   private addSample(sample: MetricSample, knownKey: string | undefined): boolean {
     const key = knownKey ?? seriesKey(sample);
     let series = this.seriesByKey.get(key);
-    if (!series) {
-      if (this.seriesByKey.size >= this.limits.maxSeries) {
+    const owner = sample.task ? taskKey(sample.connectionId, sample.task.queue, sample.task.id) : undefined;
+    if (series) {
+      if (owner !== undefined) this.taskSeries.touch(owner);
+    } else if (owner !== undefined) {
+      const evicted = this.taskSeries.admit(owner, sample.connectionId, key);
+      if (!evicted) {
+        this.seriesRefused++;
+        return false;
+      }
+      for (const k of evicted) this.seriesByKey.delete(k);
+      this.taskSeriesEvicted += evicted.length;
+      series = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new RingBuffer(this.limits.maxSamplesPerSeries) };
+      this.seriesByKey.set(key, series);
+    } else {
+      if (this.seriesByKey.size - this.taskSeries.size >= this.limits.maxSeries) {
         this.seriesRefused++;
         return false;
       }
@@ -263,6 +289,13 @@ export class MonitorStore {
     }
     series.samples.push([sample.timestamp, sample.value]);
     return true;
+  }
+
+  /** Series of tasks that left the store: their charts go with them. */
+  private dropSeries(keys: readonly string[], change: MutableChangeSet): void {
+    if (keys.length === 0) return;
+    for (const k of keys) this.seriesByKey.delete(k);
+    change.metrics++;
   }
 
   private removeConnection(connectionId: string, change: MutableChangeSet): void {
@@ -276,6 +309,7 @@ export class MonitorStore {
         if (prefixOf(key)) { map.delete(key); target.add(key); }
       }
     }
+    this.taskSeries.removeConnection(connectionId);
     for (const [key, series] of [...this.seriesByKey]) {
       if (series.connectionId === connectionId) this.seriesByKey.delete(key);
     }
@@ -312,6 +346,7 @@ export class MonitorStore {
       logsOverwritten: this.logRing.overwritten,
       eventsOverwritten: this.eventRing.overwritten,
       seriesRefused: this.seriesRefused,
+      ...(this.taskSeriesEvicted > 0 ? { taskSeriesEvicted: this.taskSeriesEvicted, taskSeriesBudget: this.taskSeries.budget } : {}),
     };
   }
 }

@@ -170,6 +170,8 @@ export class PropellerModel {
         const at = toEpochMs(m.timestamp ?? m.metrics.timestamp, now);
         const labels: Record<string, string> = { task_id: m.task_id, ...(m.proplet_id ? { proplet_id: m.proplet_id } : {}) };
         const pm = m.metrics;
+        // Marked as the task's own series: the store keeps them in a budget of their own, newest tasks first.
+        const task = { queue: TASKS_QUEUE, id: m.task_id };
         this.samples(events, 'propeller_task_', labels, at, {
           cpu_percent: pm.cpu_percent ?? pm.cpu_usage_percent,
           memory_bytes: pm.memory_bytes ?? pm.memory_usage_bytes,
@@ -177,14 +179,14 @@ export class PropellerModel {
           disk_read_bytes: pm.disk_read_bytes, disk_write_bytes: pm.disk_write_bytes,
           network_rx_bytes: pm.network_rx_bytes, network_tx_bytes: pm.network_tx_bytes,
           uptime_seconds: pm.uptime_seconds, thread_count: pm.thread_count, file_descriptor_count: pm.file_descriptor_count,
-        });
+        }, task);
         if (m.aggregated) {
           const a = m.aggregated;
           this.samples(events, 'propeller_task_', labels, at, {
             avg_cpu_usage: a.avg_cpu_usage, max_cpu_usage: a.max_cpu_usage, avg_memory_usage: a.avg_memory_usage,
             max_memory_usage: a.max_memory_usage, total_disk_read: a.total_disk_read, total_disk_write: a.total_disk_write,
             total_network_rx: a.total_network_rx, total_network_tx: a.total_network_tx, sample_count: a.sample_count,
-          });
+          }, task);
         }
         // Metrics of a task mean it runs, unless a result already ended it.
         const known = this.tasks.get(m.task_id);
@@ -323,10 +325,10 @@ export class PropellerModel {
     this.counts.set(state, (this.counts.get(state) ?? 0) + delta);
   }
 
-  private samples(events: MonitorEvent[], prefix: string, labels: Record<string, string>, at: number, values: Record<string, number | null | undefined>): void {
+  private samples(events: MonitorEvent[], prefix: string, labels: Record<string, string>, at: number, values: Record<string, number | null | undefined>, task?: { queue: string; id: string }): void {
     for (const [name, value] of Object.entries(values)) {
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-      events.push({ type: 'metric', sample: { connectionId: this.options.connectionId, system: 'propeller', name: `${prefix}${name}`, labels, timestamp: at, value } });
+      events.push({ type: 'metric', sample: { connectionId: this.options.connectionId, system: 'propeller', name: `${prefix}${name}`, labels, timestamp: at, value, ...(task ? { task } : {}) } });
     }
   }
 }

@@ -14,7 +14,17 @@ export interface StreamEvent {
   readonly queue: string;
   readonly id: string;
   readonly event: string;
-  readonly fields: Readonly<Record<string, string>>;
+  /**
+   * The entry's pairs as Redis sent them (name, value, name, value…), read with `streamField`: no object is
+   * built per event, since at ~35k events/s per busy queue only `event` is needed on the hot path.
+   */
+  readonly fields: readonly string[];
+}
+
+/** The value of field `name` in a stream entry's flat pairs. */
+export function streamField(fields: readonly string[], name: string): string | undefined {
+  for (let j = 0; j + 1 < fields.length; j += 2) if (fields[j] === name) return fields[j + 1];
+  return undefined;
 }
 
 export interface EventsReaderHooks {
@@ -243,9 +253,8 @@ export class BullmqEventsReader {
       const last = entries.length > start ? entries[entries.length - 1]![0] : undefined;
       for (let e = start; e < entries.length; e++) {
         const [id, flat] = entries[e]!;
-        const fields: Record<string, string> = {};
-        for (let j = 0; j + 1 < flat.length; j += 2) fields[flat[j]!] = flat[j + 1]!;
-        events.push({ queue, id, event: fields['event'] ?? '', fields });
+        // bullmq writes `event` first; other writers are looked up.
+        events.push({ queue, id, event: (flat[0] === 'event' ? flat[1] : streamField(flat, 'event')) ?? '', fields: flat });
       }
       const read = entries.length - start;
       const info = infos.get(queue);

@@ -6,6 +6,7 @@ import { FlowProducer as FlowProducerV5, Queue as QueueV5, Worker as WorkerV5 } 
 import { FlowProducer as FlowProducerV6, Queue as QueueV6, Worker as WorkerV6 } from 'bullmq6';
 import Redis from 'ioredis';
 import type { Workflow } from '../../../src/core/model/entities';
+import { compareStreamIds, parseXinfo as parseXinfoReply } from '../../../src/sources/redis/bullmq-events';
 import { startRedisServer, type RedisServerHandle } from '../../helpers/servers';
 import { connectSource, lastCounts, progress, sameCounts, waitFor } from './bullmq-fixture';
 
@@ -52,6 +53,41 @@ test('a stream trimmed past the last id read is detected as a gap, logged, and c
   assert.ok(s2.rec.events.some((e) => e.type === 'generic' && e.name === 'bullmq.resync'));
   await waitFor(async () => sameCounts(lastCounts(s2.rec, 'gappy'), await q.getJobCounts()), 'counts resynced');
   await s2.source.disconnect();
+  await q.obliterate({ force: true });
+  await q.close();
+});
+
+test('real bullmq workers on a queue trimmed to maxLen 20 while our reader is stalled: gap reported, counts resynced', async () => {
+  const connection = { host: '127.0.0.1', port: redis.port };
+  const q = new QueueV5('trimmedlive', { connection, streams: { events: { maxLen: 20 } } });
+  await q.add('seed', {});
+  let eventsClient: Redis | undefined;
+  const s = await connectSource(redis.url, { pollIntervalMs: 3_600_000 }, {
+    eventsDebounceMs: 20,
+    createEventsClient: () => { eventsClient = new Redis(redis.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: null }); return eventsClient; },
+  });
+  assert.ok(eventsClient);
+  // A stalled reader (a busy extension host): the events connection stops reading its socket.
+  eventsClient.stream.pause();
+  const readable = parseXinfoReply(await raw.call('XINFO', 'STREAM', 'bull:trimmedlive:events'));
+  const lastReadable = String(readable.get('last-generated-id'));
+  await q.addBulk(Array.from({ length: 300 }, (_, i) => ({ name: 'work', data: { i } })));
+  let completed = 0;
+  const worker = new WorkerV5('trimmedlive', async () => 'ok', { connection, concurrency: 20 });
+  await new Promise<void>((resolve) => worker.on('completed', () => { if (++completed === 301) resolve(); }));
+  await worker.close();
+  // Redis itself shows the loss: the oldest entry left is newer than anything the reader could have read.
+  const info = parseXinfoReply(await raw.call('XINFO', 'STREAM', 'bull:trimmedlive:events'));
+  const first = (info.get('first-entry') as [string, string[]])[0];
+  assert.equal(compareStreamIds(first, lastReadable), 1, `first entry ${first} is after ${lastReadable}`);
+  assert.ok(Number(info.get('entries-added')) - Number(readable.get('entries-added')) > Number(info.get('length')), 'more entries were added than the stream kept');
+  eventsClient.stream.resume();
+  await waitFor(() => s.source.resyncs > 0, 'gap detected');
+  assert.ok(s.rec.logs.some((l) => /events stream of trimmedlive: \d+ entries after .* were trimmed before they were read.*resync/.test(l)), s.rec.logs.join('\n'));
+  const expected = await q.getJobCounts();
+  assert.equal(expected['completed'], 301);
+  await waitFor(() => sameCounts(lastCounts(s.rec, 'trimmedlive'), expected), 'counts resynced to getJobCounts');
+  await s.source.disconnect();
   await q.obliterate({ force: true });
   await q.close();
 });

@@ -2,7 +2,7 @@
 // the action guard by major version, and the row window of the Queues view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advanceCursor, compareStreamIds, detectGap, previousStreamId } from '../../../src/sources/redis/bullmq-events';
+import { advanceCursor, compareStreamIds, detectGap, previousStreamId, streamField } from '../../../src/sources/redis/bullmq-events';
 import { cutValue } from '../../../src/sources/redis/bullmq-jobs';
 import { actionsDisabledReason } from '../../../src/sources/redis/bullmq-actions';
 import { parseBullmqVersion } from '../../../src/sources/redis/bullmq-layout';
@@ -78,4 +78,12 @@ test('row window: pages of 50, never more than 200 rows, newer pages come back',
   w = moveWindow(w, 'newer', 10_000);
   assert.deepEqual(w, { start: 300, end: 500 });
   assert.deepEqual(moveWindow({ start: 0, end: 50 }, 'more', 70), { start: 0, end: 70 }, 'never past the total');
+});
+
+test('streamField reads a value from an entry\'s flat pairs (a value equal to a name is not a name)', () => {
+  const flat = ['event', 'completed', 'jobId', 'event', 'returnvalue', '"ok"'];
+  assert.equal(streamField(flat, 'event'), 'completed');
+  assert.equal(streamField(flat, 'returnvalue'), '"ok"');
+  assert.equal(streamField(flat, 'prev'), undefined);
+  assert.equal(streamField(['event'], 'event'), undefined, 'a name without its value');
 });

@@ -54,6 +54,8 @@ test('metrics: both field generations, three timestamp forms, aggregates', () =>
   assert.equal(current.get('propeller_task_cpu_percent')?.timestamp, 1_700_000_000_250);
   assert.deepEqual(current.get('propeller_task_cpu_percent')?.labels, { task_id: 't', proplet_id: 'p' });
   assert.equal(current.get('propeller_task_sample_count')?.value, 7);
+  // Per-task series name their task (the store's per-task budget); proplet series below do not.
+  for (const sample of current.values()) assert.deepEqual(sample.task, { queue: 'tasks', id: 't' }, sample.name);
   const legacy = byName(decode(m, 'metrics/proplet', { task_id: 't', proplet_id: 'p', metrics: { cpu_usage_percent: 42.5, memory_usage_bytes: 67108864, network_rx_bytes: 4096, timestamp: '2025-01-15T10:30:00.000Z' } }, now));
   assert.equal(legacy.get('propeller_task_cpu_percent')?.value, 42.5);
   assert.equal(legacy.get('propeller_task_memory_bytes')?.value, 67108864);
@@ -61,6 +63,7 @@ test('metrics: both field generations, three timestamp forms, aggregates', () =>
   const embedded = byName(decode(m, 'control/proplet/metrics', { proplet_id: 'p', timestamp: 98_765, cpu_metrics: { percent: 3 }, memory_metrics: { rss_bytes: 9, heap_free_bytes: 1, heap_max_alloc_bytes: 2 } }, now));
   assert.equal(embedded.get('propeller_proplet_cpu_percent')?.timestamp, now, 'uptime timestamps fall back to receive time');
   assert.equal(embedded.get('propeller_proplet_memory_heap_free_bytes')?.value, 1);
+  for (const sample of embedded.values()) assert.equal(sample.task, undefined, sample.name);
   const go = byName(decode(m, 'control/proplet/metrics', { proplet_id: 'p', timestamp: '2025-01-15T10:30:00.123456789Z', cpu_metrics: { percent: 4 } }, now));
   assert.equal(go.get('propeller_proplet_cpu_percent')?.timestamp, Date.UTC(2025, 0, 15, 10, 30, 0, 123));
 });
