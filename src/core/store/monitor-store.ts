@@ -6,6 +6,7 @@ import type { MonitorEvent } from '../model/events';
 import { queueKey, taskKey, workerKey, workflowKey } from '../model/keys';
 import { MutableChangeSet, type ChangeSet } from './change-set';
 import { RingBuffer } from './ring-buffer';
+import { SampleRing } from './sample-ring';
 import { LogStore } from './log-store';
 import { TaskSeriesLru } from './task-series-lru';
 
@@ -43,7 +44,7 @@ export interface MetricSeries {
   readonly connectionId: string;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
-  readonly samples: RingBuffer<readonly [number, number]>;
+  readonly samples: SampleRing;
 }
 
 export function seriesKey(sample: Pick<MetricSample, 'connectionId' | 'name' | 'labels'>): string {
@@ -277,17 +278,17 @@ export class MonitorStore {
       }
       for (const k of evicted) this.seriesByKey.delete(k);
       this.taskSeriesEvicted += evicted.length;
-      series = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new RingBuffer(this.limits.maxSamplesPerSeries) };
+      series = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new SampleRing(this.limits.maxSamplesPerSeries) };
       this.seriesByKey.set(key, series);
     } else {
       if (this.seriesByKey.size - this.taskSeries.size >= this.limits.maxSeries) {
         this.seriesRefused++;
         return false;
       }
-      series = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new RingBuffer(this.limits.maxSamplesPerSeries) };
+      series = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new SampleRing(this.limits.maxSamplesPerSeries) };
       this.seriesByKey.set(key, series);
     }
-    series.samples.push([sample.timestamp, sample.value]);
+    series.samples.push(sample.timestamp, sample.value);
     return true;
   }
 

@@ -21,12 +21,6 @@ export function seriesInfo(s: MetricSeries): SeriesInfoView {
   return { key: s.key, connectionId: s.connectionId, name: s.name, labels: s.labels, kind, unit, samples: s.samples.size };
 }
 
-function flatten(points: readonly (readonly [number, number])[], after: number): number[] {
-  const flat: number[] = [];
-  for (const [t, v] of points) if (t > after) flat.push(t, v);
-  return flat;
-}
-
 export class MetricsFeed {
   private selected: string[] = [];
   private readonly lastSent = new Map<string, number>();
@@ -50,9 +44,8 @@ export class MetricsFeed {
     for (const key of this.selected) {
       const s = byKey.get(key);
       if (!s) continue;
-      const points = s.samples.toArray();
-      data.push({ key, flat: flatten(points, -Infinity) });
-      this.lastSent.set(key, points.at(-1)?.[0] ?? -Infinity);
+      data.push({ key, flat: s.samples.flatAfter(-Infinity) });
+      this.lastSent.set(key, s.samples.last()?.[0] ?? -Infinity);
     }
     return { catalog: all.map(seriesInfo), selected: [...this.selected], data, generatedAt: now };
   }
@@ -75,14 +68,11 @@ export class MetricsFeed {
       const s = byKey.get(key);
       if (!s) continue;
       const after = this.lastSent.get(key) ?? -Infinity;
-      // New samples are at the end of the ring: read backwards only as far as needed.
-      const fresh = s.samples.newest(s.samples.size);
-      let n = 0;
-      while (n < fresh.length && fresh[n]![0] > after) n++;
-      if (n === 0) continue;
-      const points = fresh.slice(0, n).reverse();
-      appended.push({ key, flat: flatten(points, after) });
-      this.lastSent.set(key, points.at(-1)![0]);
+      // New samples are at the end of the ring: only those are read.
+      const flat = s.samples.flatAfter(after);
+      if (flat.length === 0) continue;
+      appended.push({ key, flat });
+      this.lastSent.set(key, flat[flat.length - 2]!);
     }
     if (added.length === 0 && removed.length === 0 && appended.length === 0) return undefined;
     return { ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}), ...(appended.length ? { appended } : {}), generatedAt: now };
