@@ -23,7 +23,7 @@ export class SourceSupervisor {
 
   constructor(
     readonly source: Source,
-    private readonly emit: (event: MonitorEvent) => void,
+    private readonly emit: (event: MonitorEvent, entityKey?: string) => void,
     private readonly log: SourceLogger,
     options: SupervisorOptions = {},
   ) {
@@ -114,7 +114,7 @@ export class SourceSupervisor {
 
   private context(generation: number): SourceContext {
     return {
-      emit: (event) => { if (generation === this.generation) this.emit(event); },
+      emit: (event, entityKey) => { if (generation === this.generation) this.emit(event, entityKey); },
       reject: (kind, detail) => {
         if (generation !== this.generation) return;
         const now = this.clock.now();

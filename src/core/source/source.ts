@@ -14,7 +14,11 @@ export interface SourceLogger {
 }
 
 export interface SourceContext {
-  emit(event: MonitorEvent): void;
+  /**
+   * Hands an event to the store. `entityKey`, when given, must be the event's entity key (`taskKey`,
+   * `workerKey`… of what it upserts or removes): a source that already built it saves the store doing it again.
+   */
+  emit(event: MonitorEvent, entityKey?: string): void;
   /** A frame or record from outside failed validation: counted and logged (rate-limited), then dropped. */
   reject(kind: string, detail: string): void;
   readonly log: SourceLogger;

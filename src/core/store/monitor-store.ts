@@ -86,9 +86,10 @@ export class MonitorStore {
 
   /**
    * Applies one event, adding what it changed to `change` (no change set of its own): the batched path for
-   * callers that coalesce many events into one notification, such as MonitorSession.
+   * callers that coalesce many events into one notification, such as MonitorSession. `entityKey`, when given,
+   * is the event's entity key already built by the caller (per-tick aggregation keys events by it).
    */
-  applyInto(event: MonitorEvent, change: MutableChangeSet): void {
+  applyInto(event: MonitorEvent, change: MutableChangeSet, entityKey?: string): void {
     // Polling sources repeat unchanged queues and workers every few seconds; those repeats are not events a
     // person wants in the stream (and would push the real ones out of the ring), so only changes are recorded
     // (decided in their cases below, where the stored copy is looked up anyway). Metrics and logs have stores
@@ -102,7 +103,7 @@ export class MonitorStore {
         change.logs++;
         return;
       case 'queue.upsert': {
-        const key = queueKey(event.queue.connectionId, event.queue.name);
+        const key = entityKey ?? queueKey(event.queue.connectionId, event.queue.name);
         const previous = this.queuesByKey.get(key);
         this.queuesByKey.set(key, event.queue);
         if (previous === undefined || !sameQueueContent(previous, event.queue)) {
@@ -112,7 +113,7 @@ export class MonitorStore {
         return;
       }
       case 'worker.upsert': {
-        const key = workerKey(event.worker.connectionId, event.worker.id);
+        const key = entityKey ?? workerKey(event.worker.connectionId, event.worker.id);
         const previous = this.workersByKey.get(key);
         this.workersByKey.set(key, event.worker);
         if (previous === undefined || !sameWorkerContent(previous, event.worker)) {
@@ -123,7 +124,7 @@ export class MonitorStore {
       }
       default:
         this.record(event, change);
-        this.applyEntity(event, change);
+        this.applyEntity(event, change, entityKey);
     }
   }
 
@@ -132,7 +133,7 @@ export class MonitorStore {
     change.events++;
   }
 
-  private applyEntity(event: Exclude<MonitorEvent, { type: 'metric' | 'log' | 'queue.upsert' | 'worker.upsert' }>, change: MutableChangeSet): void {
+  private applyEntity(event: Exclude<MonitorEvent, { type: 'metric' | 'log' | 'queue.upsert' | 'worker.upsert' }>, change: MutableChangeSet, entityKey: string | undefined): void {
     switch (event.type) {
       case 'connection.added': {
         this.connectionsById.set(event.connectionId, {
@@ -168,23 +169,23 @@ export class MonitorStore {
         return;
       }
       case 'queue.removed': {
-        const key = queueKey(event.connectionId, event.name);
+        const key = entityKey ?? queueKey(event.connectionId, event.name);
         if (this.queuesByKey.delete(key)) change.queues.add(key);
         return;
       }
       case 'worker.removed': {
-        const key = workerKey(event.connectionId, event.id);
+        const key = entityKey ?? workerKey(event.connectionId, event.id);
         if (this.workersByKey.delete(key)) change.workers.add(key);
         return;
       }
       case 'workflow.upsert': {
-        const key = workflowKey(event.workflow.connectionId, event.workflow.id);
+        const key = entityKey ?? workflowKey(event.workflow.connectionId, event.workflow.id);
         this.workflowsByKey.set(key, event.workflow);
         change.workflows.add(key);
         return;
       }
       case 'task.upsert': {
-        const key = taskKey(event.task.connectionId, event.task.queue, event.task.id);
+        const key = entityKey ?? taskKey(event.task.connectionId, event.task.queue, event.task.id);
         this.tasksByKey.delete(key);
         this.tasksByKey.set(key, event.task);
         change.tasks.add(key);
@@ -197,7 +198,7 @@ export class MonitorStore {
         return;
       }
       case 'task.removed': {
-        const key = taskKey(event.connectionId, event.queue, event.id);
+        const key = entityKey ?? taskKey(event.connectionId, event.queue, event.id);
         if (this.tasksByKey.delete(key)) change.tasks.add(key);
         return;
       }

@@ -43,7 +43,7 @@ export class PropellerSource extends MqttSourceBase {
     const parts = PropellerModel.splitTopic(message.topic);
     if (!parts || !(PROPELLER_SUFFIXES as readonly string[]).includes(parts.suffix)) return false;
     if (json === undefined) {
-      ctx.reject('propeller-json', `${message.topic}: not JSON (${message.preview.bytes} bytes)`);
+      ctx.reject('propeller-json', `${message.topic}: not JSON (${message.bytes} bytes)`);
       return true;
     }
     const r = this.model.decode(message.topic, json, message.at);

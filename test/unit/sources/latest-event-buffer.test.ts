@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LatestEventBuffer } from '../../../src/sources/latest-event-buffer';
 import type { MonitorEvent } from '../../../src/core/model/events';
+import { queueKey, taskKey, workerKey } from '../../../src/core/model/keys';
+import { MonitorStore } from '../../../src/core/store/monitor-store';
+import { MutableChangeSet } from '../../../src/core/store/change-set';
 
 const worker = (id: string, status: 'online' | 'busy', at = 1): MonitorEvent => ({ type: 'worker.upsert', worker: { connectionId: 'c', system: 'generic', id, status, updatedAt: at } });
 const task = (id: string, status: string, queue = 'q'): MonitorEvent => ({ type: 'task.upsert', task: { connectionId: 'c', system: 'generic', id, queue, status, updatedAt: 1 } });
@@ -107,4 +110,34 @@ test('discard drops what is pending and cancels the scheduled flush', async () =
   assert.equal(out.length, 1, 'usable after a discard');
   b.flush();
   assert.equal(out.length, 1, 'an empty flush emits nothing');
+});
+
+test('the entity key goes along with each flushed event, and is the key the store files it under', () => {
+  const seen: [MonitorEvent, string | undefined][] = [];
+  const b = new LatestEventBuffer((e, key) => seen.push([e, key]));
+  b.push(task('t1', 'running', 'q'));
+  b.push(worker('w1', 'busy'));
+  b.push({ type: 'queue.removed', connectionId: 'c', name: 'q', at: 1 });
+  b.push(sample('cpu', 1));
+  b.flush();
+  assert.deepEqual(seen.map(([, key]) => key), [taskKey('c', 'q', 't1'), workerKey('c', 'w1'), queueKey('c', 'q'), undefined], 'metrics carry no entity key');
+  const store = new MonitorStore();
+  const change = new MutableChangeSet();
+  for (const [e, key] of seen) store.applyInto(e, change, key);
+  assert.equal(store.task(taskKey('c', 'q', 't1'))?.status, 'running');
+  assert.equal(store.worker(workerKey('c', 'w1'))?.status, 'busy');
+  assert.deepEqual([...change.tasks], [taskKey('c', 'q', 't1')]);
+});
+
+test('everySample: metric samples pass straight through, every one kept, entities still merge', () => {
+  const { out } = recorder();
+  const b = new LatestEventBuffer((e) => out.push(e), 10_000, true);
+  b.push(sample('cpu', 1));
+  b.push(sample('cpu', 2));
+  b.push(worker('w1', 'busy'));
+  b.push(worker('w1', 'online'));
+  assert.deepEqual(out.map((e) => (e as { sample: { value: number } }).sample.value), [1, 2], 'samples handed on at once, none merged');
+  b.flush();
+  assert.equal(out.length, 3);
+  assert.equal(b.merged, 1);
 });
