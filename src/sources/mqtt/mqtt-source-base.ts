@@ -1,6 +1,9 @@
 // What every MQTT source shares: the connection (opened by the supervisor, subscribed again on every
 // connect), the topic browser fed with truncated previews, JSON decoding with size limits, and unknown
 // messages kept as `generic` events. Subclasses say which filters to subscribe and how to map a message.
+// The socket is read at mqtt.js's speed into a bounded backlog processed in slices, and entity events are
+// aggregated per tick, so a burst neither stalls the socket (mosquitto drops QoS 0 for slow readers) nor costs
+// a store write per message about the same entity.
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import { readStreamOptions, type StreamOptions } from '../../core/config/stream-options';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
@@ -8,6 +11,7 @@ import type { MonitorEvent } from '../../core/model/events';
 import { TopicBrowser } from '../../core/topics/topic-browser';
 import { LatestEventBuffer } from '../latest-event-buffer';
 import { DEFAULT_PREVIEW_BYTES, oneLineText, previewBytes } from '../../core/util/payload-preview';
+import { MessageBacklog } from './message-backlog';
 import { openMqtt, type MqttSession } from './mqtt-connection';
 
 /** Payloads larger than this are previewed but not parsed. */
@@ -33,6 +37,10 @@ export abstract class MqttSourceBase implements Source {
   private readonly previewLimit: number;
   /** This connection's entity events, aggregated per tick (latest per entity); absent while not connected. */
   private buffer: LatestEventBuffer | undefined;
+  /** Messages read from this connection's socket, waiting to be processed (see MessageBacklog). */
+  private backlog: MessageBacklog | undefined;
+  /** Messages dropped since construction because the backlog was full. */
+  messagesDropped = 0;
   /** Messages received since construction (all connections). */
   messagesReceived = 0;
 
@@ -52,13 +60,21 @@ export abstract class MqttSourceBase implements Source {
     this.ctx = ctx;
     // Every metric sample is kept (MQTT metrics are often one series per topic, sampled per message).
     this.buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key), 10_000, true);
-    this.session = await openMqtt(this.profile, this.filters(), (topic, payload) => this.receive(topic, payload), onLost,
+    const backlog = new MessageBacklog((topic, payload) => this.receive(topic, payload), (topic, bytes) => {
+      this.messagesDropped++;
+      ctx.reject('mqtt-backlog-full', `${topic.slice(0, 256)}: ${bytes} bytes dropped, ${backlog.size} messages (${backlog.heldBytes} bytes) still waiting to be processed`);
+    });
+    this.backlog = backlog;
+    this.session = await openMqtt(this.profile, this.filters(), (topic, payload) => backlog.push(topic, payload), onLost,
       (m) => ctx.log.warn(`[${this.profile.id}] ${m}`));
     this.onConnected();
   }
 
   async disconnect(): Promise<void> {
     this.onDisconnected();
+    // What was read is processed before the buffer's last flush.
+    this.backlog?.drainAll();
+    this.backlog = undefined;
     this.buffer?.flush();
     this.buffer = undefined;
     const s = this.session;
@@ -77,7 +93,7 @@ export abstract class MqttSourceBase implements Source {
 
   topics(): TopicBrowser { return this.topicBrowser; }
 
-  /** Entry point for every message; exposed for the fuzzer and the benchmark. */
+  /** Processes one message (socket messages come here through the backlog); exposed for the fuzzer. */
   receive(topic: string, payload: Buffer): void {
     const ctx = this.ctx;
     if (!ctx) return;
