@@ -18,13 +18,15 @@ export const DEFAULT_BACKLOG_LIMITS: BacklogLimits = { maxBytes: 32 * 1024 * 102
 export class MessageBacklog {
   private topics: (string | undefined)[] = [];
   private payloads: (Buffer | undefined)[] = [];
+  /** Arrival times: a message is stamped when it was read, not when its turn to be processed came. */
+  private ats: number[] = [];
   private head = 0;
   private bytes = 0;
   private scheduled: ReturnType<typeof setImmediate> | undefined;
   private droppedTotal = 0;
 
   constructor(
-    private readonly process: (topic: string, payload: Buffer) => void,
+    private readonly process: (topic: string, payload: Buffer, at: number) => void,
     /** Called for each message dropped because the backlog is full. */
     private readonly onDrop: (topic: string, payloadBytes: number) => void,
     private readonly limits: BacklogLimits = DEFAULT_BACKLOG_LIMITS,
@@ -35,7 +37,7 @@ export class MessageBacklog {
   /** Messages dropped because the backlog was full. */
   get dropped(): number { return this.droppedTotal; }
 
-  push(topic: string, payload: Buffer): void {
+  push(topic: string, payload: Buffer, at: number): void {
     const cost = payload.byteLength + topic.length;
     // An empty backlog takes any message (one larger than the cap alone is still processed, previewed as usual).
     if (this.size > 0 && (this.bytes + cost > this.limits.maxBytes || this.size >= this.limits.maxMessages)) {
@@ -45,6 +47,7 @@ export class MessageBacklog {
     }
     this.topics.push(topic);
     this.payloads.push(payload);
+    this.ats.push(at);
     this.bytes += cost;
     this.scheduled ??= setImmediate(this.drainSlice);
   }
@@ -65,6 +68,7 @@ export class MessageBacklog {
   private processUpTo(end: number): void {
     const topics = this.topics;
     const payloads = this.payloads;
+    const ats = this.ats;
     while (this.head < end && topics === this.topics) {
       const i = this.head++;
       const topic = topics[i] as string;
@@ -72,16 +76,18 @@ export class MessageBacklog {
       topics[i] = undefined;
       payloads[i] = undefined;
       this.bytes -= payload.byteLength + topic.length;
-      this.process(topic, payload);
+      this.process(topic, payload, ats[i] as number);
     }
     if (this.head === this.topics.length) {
       this.topics = [];
       this.payloads = [];
+      this.ats = [];
       this.head = 0;
     } else if (this.head > 4_096 && this.head * 2 > this.topics.length) {
       // Drop the processed prefix once it dominates, so memory follows what is still queued.
       this.topics = this.topics.slice(this.head);
       this.payloads = this.payloads.slice(this.head);
+      this.ats = this.ats.slice(this.head);
       this.head = 0;
     }
   }

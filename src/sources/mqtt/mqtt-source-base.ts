@@ -60,12 +60,12 @@ export abstract class MqttSourceBase implements Source {
     this.ctx = ctx;
     // Every metric sample is kept (MQTT metrics are often one series per topic, sampled per message).
     this.buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key), 10_000, true);
-    const backlog = new MessageBacklog((topic, payload) => this.receive(topic, payload), (topic, bytes) => {
+    const backlog = new MessageBacklog((topic, payload, at) => this.receive(topic, payload, at), (topic, bytes) => {
       this.messagesDropped++;
       ctx.reject('mqtt-backlog-full', `${topic.slice(0, 256)}: ${bytes} bytes dropped, ${backlog.size} messages (${backlog.heldBytes} bytes) still waiting to be processed`);
     });
     this.backlog = backlog;
-    this.session = await openMqtt(this.profile, this.filters(), (topic, payload) => backlog.push(topic, payload), onLost,
+    this.session = await openMqtt(this.profile, this.filters(), (topic, payload) => backlog.push(topic, payload, ctx.now()), onLost,
       (m) => ctx.log.warn(`[${this.profile.id}] ${m}`));
     this.onConnected();
   }
@@ -93,12 +93,15 @@ export abstract class MqttSourceBase implements Source {
 
   topics(): TopicBrowser { return this.topicBrowser; }
 
-  /** Processes one message (socket messages come here through the backlog); exposed for the fuzzer. */
-  receive(topic: string, payload: Buffer): void {
+  /**
+   * Processes one message; socket messages come here through the backlog, stamped when they were read (`at`).
+   * Exposed for the fuzzer.
+   */
+  receive(topic: string, payload: Buffer, at?: number): void {
     const ctx = this.ctx;
     if (!ctx) return;
     this.messagesReceived++;
-    const at = ctx.now();
+    at ??= ctx.now();
     // Decode once: a payload within the preview limit is its own preview and is what JSON.parse reads.
     const bytes = payload.byteLength;
     const truncated = bytes > this.previewLimit;

@@ -9,12 +9,16 @@ const tick = () => new Promise((r) => setImmediate(r));
 function harness(limits = { maxBytes: 1_000_000, maxMessages: 1_000_000, sliceMessages: 10 }) {
   const processed: string[] = [];
   const dropped: string[] = [];
-  const backlog = new MessageBacklog((topic, payload) => processed.push(`${topic}=${payload.toString()}`), (topic) => dropped.push(topic), limits);
-  return { processed, dropped, backlog };
+  const stamps: number[] = [];
+  const inner = new MessageBacklog((topic, payload, at) => { processed.push(`${topic}=${payload.toString()}`); stamps.push(at); }, (topic) => dropped.push(topic), limits);
+  let clock = 0;
+  // Stamped with a counter: the processed stamps must be the arrival order.
+  const backlog = { push: (t: string, p: Buffer) => inner.push(t, p, ++clock), drainAll: () => inner.drainAll(), get size() { return inner.size; }, get heldBytes() { return inner.heldBytes; }, get dropped() { return inner.dropped; } };
+  return { processed, dropped, backlog, stamps };
 }
 
 test('processes in arrival order, one slice per turn of the event loop', async () => {
-  const { processed, backlog } = harness();
+  const { processed, backlog, stamps } = harness();
   for (let i = 0; i < 25; i++) backlog.push(`t/${i}`, Buffer.from(String(i)));
   assert.equal(processed.length, 0, 'nothing processed inline: the socket is read on');
   assert.equal(backlog.size, 25);
@@ -23,6 +27,7 @@ test('processes in arrival order, one slice per turn of the event loop', async (
   await tick();
   await tick();
   assert.deepEqual(processed, Array.from({ length: 25 }, (_, i) => `t/${i}=${i}`));
+  assert.deepEqual(stamps, Array.from({ length: 25 }, (_, i) => i + 1), 'each message keeps the time it was read');
   assert.equal(backlog.size, 0);
   assert.equal(backlog.heldBytes, 0);
 });
