@@ -60,7 +60,14 @@ export abstract class MqttSourceBase implements Source {
     this.ctx = ctx;
     // Every metric sample is kept (MQTT metrics are often one series per topic, sampled per message).
     this.buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key), 10_000, true);
-    const backlog = new MessageBacklog((topic, payload, at) => this.receive(topic, payload, at), (topic, bytes) => {
+    const backlog = new MessageBacklog((topic, payload, at) => {
+      // Processing runs from a timer now, not under mqtt.js: nothing may escape to the event loop.
+      try {
+        this.receive(topic, payload, at);
+      } catch (error) {
+        ctx.reject('mqtt-handler', `${topic.slice(0, 256)}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }, (topic, bytes) => {
       this.messagesDropped++;
       ctx.reject('mqtt-backlog-full', `${topic.slice(0, 256)}: ${bytes} bytes dropped, ${backlog.size} messages (${backlog.heldBytes} bytes) still waiting to be processed`);
     });
