@@ -4,7 +4,8 @@
 // once. Events without an entity (logs, generic events) pass straight through: nothing is queued without bound.
 // A mapper that keeps entity state of its own (Nexus: tasks and workers) aggregates upstream instead: it marks the
 // entities a frame touched and is drained into the buffer at the flush (`defer`), so a frame costs no event
-// objects or keys for entities a later frame of the same tick replaces.
+// objects or keys for entities a later frame of the same tick replaces. The entity key is handed on with the event,
+// so the store does not build and hash it a second time.
 import type { MonitorEvent } from '../core/model/events';
 import { eventEntityKey } from '../core/store/monitor-store';
 
@@ -42,10 +43,15 @@ export class LatestEventBuffer implements EventSink {
   private deferred: PendingEntities[] = [];
   private mergedCount = 0;
 
-  constructor(private readonly emit: (event: MonitorEvent, entityKey?: string) => void, private readonly maxPending = 10_000) {}
+  constructor(
+    private readonly emit: (event: MonitorEvent, entityKey?: string) => void,
+    private readonly maxPending = 10_000,
+    /** Metric samples pass straight through (every one kept) instead of the latest per series per tick. */
+    private readonly everySample = false,
+  ) {}
 
   push(event: MonitorEvent): void {
-    const key = eventEntityKey(event);
+    const key = event.type === 'metric' && this.everySample ? undefined : eventEntityKey(event);
     if (key === undefined) {
       this.emit(event);
       return;

@@ -154,7 +154,8 @@ export class MonitorSession {
 
   /**
    * Applies an event to the store and schedules one batched change notification per tick. The store writes
-   * straight into the pending change set: no change set per event, nothing merged.
+   * straight into the pending change set: no change set per event, nothing merged. `entityKey` comes from
+   * sources that aggregate per tick and built it already.
    */
   readonly apply = (event: MonitorEvent, entityKey?: string): void => {
     this.store.applyInto(event, (this.pending ??= new MutableChangeSet()), entityKey);

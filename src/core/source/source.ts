@@ -14,7 +14,10 @@ export interface SourceLogger {
 }
 
 export interface SourceContext {
-  /** `entityKey`: `eventEntityKey(event)` when the source computed it already (aggregation does), else omitted. */
+  /**
+   * Hands an event to the store. `entityKey`, when given, must be `eventEntityKey(event)` (the key of what it upserts
+   * or removes, or a metric's series key): a source that already built it (aggregation does) saves the store doing it again.
+   */
   emit(event: MonitorEvent, entityKey?: string): void;
   /** A frame or record from outside failed validation: counted and logged (rate-limited), then dropped. */
   reject(kind: string, detail: string): void;

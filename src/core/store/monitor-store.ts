@@ -117,7 +117,8 @@ export class MonitorStore {
 
   /**
    * Applies one event, adding what it changed to `change` (no change set of its own): the batched path for
-   * callers that coalesce many events into one notification, such as MonitorSession.
+   * callers that coalesce many events into one notification, such as MonitorSession. `entityKey`, when given,
+   * is the event's entity key already built by the caller (per-tick aggregation keys events by it).
    */
   applyInto(event: MonitorEvent, change: MutableChangeSet, entityKey?: string): void {
     // Polling sources repeat unchanged queues and workers every few seconds; those repeats are not events a

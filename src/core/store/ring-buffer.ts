@@ -1,14 +1,15 @@
-// Fixed-capacity FIFO: the newest `capacity` items are kept, older ones are overwritten.
+// Fixed-capacity FIFO: the newest `capacity` items are kept, older ones are overwritten. The backing array grows
+// with the items (up to `capacity`) rather than being allocated whole: a store holds thousands of metric series,
+// most with a few samples, and 1 440 slots each up front cost ~11 KB a series before the first sample.
 
 export class RingBuffer<T> {
-  private readonly items: (T | undefined)[];
+  private items: (T | undefined)[] = [];
   private start = 0;
   private count = 0;
   private overwrittenTotal = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-    this.items = new Array<T | undefined>(capacity);
   }
 
   get size(): number { return this.count; }
@@ -17,7 +18,8 @@ export class RingBuffer<T> {
 
   push(item: T): void {
     if (this.count < this.capacity) {
-      this.items[(this.start + this.count) % this.capacity] = item;
+      // Not yet full: `start` is still 0, so the next slot is the end of the array.
+      this.items.push(item);
       this.count++;
       return;
     }
@@ -42,7 +44,7 @@ export class RingBuffer<T> {
   }
 
   clear(): void {
-    this.items.fill(undefined);
+    this.items = [];
     this.start = 0;
     this.count = 0;
   }

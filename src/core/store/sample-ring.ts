@@ -2,21 +2,22 @@
 // one ring. A series holds up to 1 440 samples and the store up to 2 000 series (plus the per-task budget): as
 // `[t, v]` arrays that was 72 bytes a sample on the heap, 207 MB with 2 000 full series (measured), reached only
 // after 1 440 scrape intervals — so the extension host kept growing for the first half hour of a session. Here a
-// sample is 16 bytes (46 MB for the same), allocated once per series, and no garbage per sample.
+// sample is 16 bytes (46 MB for the same) and no garbage per sample. The arrays grow by doubling up to `capacity`:
+// most series hold a few samples, and 1 440 slots up front would cost 23 KB a series before the first.
 
 export type Sample = readonly [timestamp: number, value: number];
 
 export class SampleRing {
-  private readonly times: Float64Array;
-  private readonly values: Float64Array;
+  private times: Float64Array;
+  private values: Float64Array;
   private start = 0;
   private count = 0;
   private overwrittenTotal = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-    this.times = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
+    this.times = new Float64Array(Math.min(capacity, 16));
+    this.values = new Float64Array(Math.min(capacity, 16));
   }
 
   get size(): number { return this.count; }
@@ -26,7 +27,9 @@ export class SampleRing {
   push(timestamp: number, value: number): void {
     let slot: number;
     if (this.count < this.capacity) {
-      slot = (this.start + this.count) % this.capacity;
+      // Not full yet, so `start` is 0 and the next slot is `count`.
+      if (this.count === this.times.length) this.grow();
+      slot = this.count;
       this.count++;
     } else {
       slot = this.start;
@@ -35,6 +38,16 @@ export class SampleRing {
     }
     this.times[slot] = timestamp;
     this.values[slot] = value;
+  }
+
+  private grow(): void {
+    const size = Math.min(this.capacity, this.times.length * 2);
+    const times = new Float64Array(size);
+    const values = new Float64Array(size);
+    times.set(this.times);
+    values.set(this.values);
+    this.times = times;
+    this.values = values;
   }
 
   /** The newest sample, or undefined when empty. */
@@ -82,6 +95,8 @@ export class SampleRing {
   }
 
   clear(): void {
+    this.times = new Float64Array(Math.min(this.capacity, 16));
+    this.values = new Float64Array(Math.min(this.capacity, 16));
     this.start = 0;
     this.count = 0;
   }

@@ -1,8 +1,8 @@
 // The topic browser's model (MQTT Explorer-like): a trie of topics seen on a connection, each with its last
 // value (a truncated preview), message count and rate, and a raw history capped in bytes. Bounded: at most
 // `maxTopics` topics are tracked (later ones are counted, not stored) and every history shares a byte budget.
-import { ByteRing } from '../store/byte-ring';
 import type { PayloadPreview } from '../util/payload-preview';
+import { TopicHistory, type TopicMessage } from './topic-history';
 
 export interface TopicBrowserOptions {
   /** History kept per topic, in bytes of payload preview. */
@@ -21,12 +21,7 @@ export const DEFAULT_TOPIC_BROWSER_OPTIONS: TopicBrowserOptions = {
   rateWindowMs: 10_000,
 };
 
-export interface TopicMessage {
-  readonly at: number;
-  readonly text: string;
-  readonly bytes: number;
-  readonly truncated: boolean;
-}
+export type { TopicMessage } from './topic-history';
 
 export interface TopicStats {
   readonly topic: string;
@@ -51,37 +46,54 @@ export interface TopicEntry {
 
 const BUCKETS = 10;
 
+/**
+ * One topic's counters, last value and history. Per message this is a few field writes and a ring push, no
+ * allocation: the last value is kept as fields and turned into a `TopicMessage` only when read, and the rate is
+ * summed from per-bucket counters at read time.
+ */
 class TopicData {
   count = 0;
-  last: TopicMessage | undefined;
-  readonly history: ByteRing<TopicMessage>;
-  private readonly buckets = new Array<number>(BUCKETS).fill(0);
-  private bucketStart = 0;
+  lastAt = 0;
+  lastText = '';
+  lastBytes = 0;
+  lastTruncated = false;
+  readonly history: TopicHistory;
+  private readonly buckets = new Float64Array(BUCKETS);
+  /** Index (time / bucketMs) of the newest bucket; -1 before the first message. */
+  private bucket = -1;
 
   constructor(historyBytes: number, private readonly bucketMs: number) {
-    this.history = new ByteRing(historyBytes, (m) => m.text.length * 2 + 48);
+    this.history = new TopicHistory(historyBytes);
   }
 
   hit(at: number): void {
-    this.roll(at);
-    const idx = Math.floor(at / this.bucketMs) % BUCKETS;
-    this.buckets[idx] = (this.buckets[idx] ?? 0) + 1;
+    const b = Math.floor(at / this.bucketMs);
+    if (b > this.bucket) this.advance(b);
+    // A clock that stepped back counts in the newest bucket rather than in one already rolled over.
+    const slot = this.bucket % BUCKETS;
+    this.buckets[slot] = (this.buckets[slot] as number) + 1;
     this.count++;
   }
 
+  get last(): TopicMessage | undefined {
+    return this.count === 0 ? undefined : { at: this.lastAt, text: this.lastText, bytes: this.lastBytes, truncated: this.lastTruncated };
+  }
+
   rate(now: number): number {
-    this.roll(now);
+    const b = Math.floor(now / this.bucketMs);
+    if (b > this.bucket) this.advance(b);
     let sum = 0;
-    for (const b of this.buckets) sum += b;
+    for (let i = 0; i < BUCKETS; i++) sum += this.buckets[i] as number;
     return sum / ((this.bucketMs * BUCKETS) / 1000);
   }
 
-  private roll(now: number): void {
-    const current = Math.floor(now / this.bucketMs);
-    if (this.bucketStart === 0) { this.bucketStart = current; return; }
-    const steps = Math.min(BUCKETS, current - this.bucketStart);
-    for (let i = 1; i <= steps; i++) this.buckets[(this.bucketStart + i) % BUCKETS] = 0;
-    if (current > this.bucketStart) this.bucketStart = current;
+  /** Zeroes the buckets between the newest one and `b` (at most all of them). */
+  private advance(b: number): void {
+    if (this.bucket >= 0) {
+      const steps = Math.min(BUCKETS, b - this.bucket);
+      for (let i = 1; i <= steps; i++) this.buckets[(this.bucket + i) % BUCKETS] = 0;
+    }
+    this.bucket = b;
   }
 }
 
@@ -114,6 +126,11 @@ export class TopicBrowser {
   get totalHistoryBytes(): number { return this.historyBytes; }
 
   record(topic: string, preview: PayloadPreview, at: number): void {
+    this.recordText(topic, preview.text, preview.bytes, preview.truncated, at);
+  }
+
+  /** `record` without a preview object: the MQTT sources call this for every message. */
+  recordText(topic: string, text: string, bytes: number, truncated: boolean, at: number): void {
     this.messages++;
     let node = this.byTopic.get(topic);
     if (!node) {
@@ -124,16 +141,19 @@ export class TopicBrowser {
       node = this.insert(topic);
     }
     const data = (node.data ??= new TopicData(this.options.historyBytesPerTopic, this.options.rateWindowMs / BUCKETS));
-    const message: TopicMessage = { at, text: preview.text, bytes: preview.bytes, truncated: preview.truncated };
     data.hit(at);
-    data.last = message;
-    const before = data.history.byteSize;
+    data.lastAt = at;
+    data.lastText = text;
+    data.lastBytes = bytes;
+    data.lastTruncated = truncated;
+    const history = data.history;
+    const before = history.byteSize;
     // Over the shared budget, a topic keeps at most its newest message in history.
     if (this.historyBytes >= this.options.historyBytesTotal) {
-      while (data.history.size > 0) data.history.dropOldest();
+      while (history.size > 0) history.dropOldest();
     }
-    data.history.push(message);
-    this.historyBytes += data.history.byteSize - before;
+    history.push(at, text, bytes, truncated);
+    this.historyBytes += history.byteSize - before;
     this.version++;
   }
 
@@ -191,7 +211,7 @@ export class TopicBrowser {
       const segment = segments[i] ?? '';
       let child = node.children.get(segment);
       if (!child) {
-        child = { name: segment, path: segments.slice(0, i + 1).join('/'), children: new Map(), topicCount: 0 };
+        child = { name: segment, path: i === 0 ? segment : `${node.path}/${segment}`, children: new Map(), topicCount: 0 };
         node.children.set(segment, child);
       }
       child.topicCount++;

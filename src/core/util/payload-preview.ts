@@ -40,7 +40,33 @@ export function utf8Length(text: string): number {
 
 /** Renders a preview as one line for a tree description or an event summary. */
 export function oneLine(preview: PayloadPreview, maxChars = 200): string {
-  const flat = preview.text.replace(/\s+/g, ' ').trim();
+  return oneLineText(preview.text, preview.truncated, preview.bytes, maxChars);
+}
+
+/** `oneLine` without a preview object (runs for every unmapped MQTT message). */
+export function oneLineText(text: string, truncated: boolean, bytes: number, maxChars = 200): string {
+  const flat = isOneLine(text) ? text : text.replace(/\s+/g, ' ').trim();
   const cut = flat.length > maxChars ? `${flat.slice(0, maxChars)}…` : flat;
-  return preview.truncated ? `${cut} [truncated, ${preview.bytes} bytes]` : cut;
+  return truncated ? `${cut} [truncated, ${bytes} bytes]` : cut;
+}
+
+/**
+ * Whether collapsing whitespace would leave `text` unchanged: no whitespace but single inner spaces. Compact
+ * JSON passes, and a character loop is cheaper than a global replace that finds nothing to replace.
+ */
+function isOneLine(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32) {
+      if (c !== 32 || i === 0 || i === n - 1 || text.charCodeAt(i + 1) <= 32) return false;
+    } else if (c >= 0xa0 && isUnicodeSpace(c)) return false;
+  }
+  return true;
+}
+
+/** Whitespace in `\s` beyond ASCII. */
+function isUnicodeSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }

@@ -20,22 +20,24 @@ export class GenericMqttSource extends MqttSourceBase {
     const ctx = this.ctx;
     const mapping = this.opts.mapping;
     if (!ctx || !mapping || json === undefined || json === null || typeof json !== 'object') return false;
-    const events = mapGenericJson(this.profile.id, mapping, json, message.topic, message.at);
-    for (const e of events) ctx.emit(e);
-    return events.length > 0;
+    return mapGenericJson(this.profile.id, mapping, json, message.topic, message.at, this.emitEntity) > 0;
   }
 }
 
-/** Maps one JSON document by `mapping`; shared with the other generic transports. */
-export function mapGenericJson(connectionId: string, mapping: FieldMapping, json: unknown, topic: string, now: number): MonitorEvent[] {
-  const events: MonitorEvent[] = [];
+/** No labels: one shared (never mutated) object rather than one per sample. */
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Maps one JSON document by `mapping`, handing each event to `emit`; returns how many there were. */
+export function mapGenericJson(connectionId: string, mapping: FieldMapping, json: unknown, topic: string, now: number, emit: (event: MonitorEvent) => void): number {
+  let emitted = 0;
   const at = mapping.timestamp ? toEpochMs(getPath(json, mapping.timestamp), now) : now;
   const worker = getString(json, mapping.worker);
   const taskId = getString(json, mapping.taskId);
   const queue = getString(json, mapping.queue);
   if (taskId !== undefined) {
     const error = getString(json, mapping.error);
-    events.push({
+    emitted++;
+    emit({
       type: 'task.upsert',
       task: {
         connectionId, system: 'generic', id: taskId.slice(0, 512), status: (getString(json, mapping.status) ?? 'unknown').slice(0, 64),
@@ -46,7 +48,8 @@ export function mapGenericJson(connectionId: string, mapping: FieldMapping, json
   }
   if (worker !== undefined) {
     const raw = (getString(json, mapping.workerStatus) ?? 'online').toLowerCase() as WorkerStatus;
-    events.push({
+    emitted++;
+    emit({
       type: 'worker.upsert',
       worker: {
         connectionId, system: 'generic', id: worker.slice(0, 512), status: WORKER_STATUSES.has(raw) ? raw : 'unknown',
@@ -57,7 +60,8 @@ export function mapGenericJson(connectionId: string, mapping: FieldMapping, json
   const value = getNumber(json, mapping.metricValue ?? mapping.value);
   if (value !== undefined) {
     const name = (getString(json, mapping.metricName ?? mapping.metric) ?? topic).slice(0, 256);
-    events.push({ type: 'metric', sample: { connectionId, system: 'generic', name, labels: queue ? { queue } : {}, timestamp: at, value } });
+    emitted++;
+    emit({ type: 'metric', sample: { connectionId, system: 'generic', name, labels: queue ? { queue } : NO_LABELS, timestamp: at, value } });
   }
-  return events;
+  return emitted;
 }

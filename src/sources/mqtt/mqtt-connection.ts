@@ -13,6 +13,7 @@ export interface MqttSession {
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
+const noLog = (): void => undefined;
 
 export function mqttClientOptions(profile: ConnectionProfile): IClientOptions {
   const opts = readStreamOptions(profile.options);
@@ -26,6 +27,9 @@ export function mqttClientOptions(profile: ConnectionProfile): IClientOptions {
     keepalive: 30,
     resubscribe: false,
   };
+  // mqtt.js calls its `debug` logger about ten times per received packet; unless someone asked for that log
+  // (DEBUG=mqttjs*), a no-op logger takes those calls off the per-message path.
+  if (!/mqttjs/.test(process.env['DEBUG'] ?? '')) options.log = noLog;
   const username = profile.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
   const password = profile.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
   if (username !== undefined) options.username = username;
@@ -67,7 +71,7 @@ export async function openMqtt(
     client.end(true);
     throw err;
   });
-  client.on('message', (topic, payload) => onMessage(topic, payload));
+  client.on('message', onMessage);
   const granted = await client.subscribeAsync(filters.map((f) => f), { qos }).catch((err: unknown) => {
     client.end(true);
     throw err;

@@ -1,21 +1,31 @@
 // What every MQTT source shares: the connection (opened by the supervisor, subscribed again on every
 // connect), the topic browser fed with truncated previews, JSON decoding with size limits, and unknown
 // messages kept as `generic` events. Subclasses say which filters to subscribe and how to map a message.
+// The socket is read at mqtt.js's speed into a bounded backlog processed in slices, and entity events are
+// aggregated per tick, so a burst neither stalls the socket (mosquitto drops QoS 0 for slow readers) nor costs
+// a store write per message about the same entity.
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import { readStreamOptions, type StreamOptions } from '../../core/config/stream-options';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
+import type { MonitorEvent } from '../../core/model/events';
 import { TopicBrowser } from '../../core/topics/topic-browser';
-import { DEFAULT_PREVIEW_BYTES, oneLine, previewBytes, type PayloadPreview } from '../../core/util/payload-preview';
+import { LatestEventBuffer } from '../latest-event-buffer';
+import { DEFAULT_PREVIEW_BYTES, oneLineText, previewBytes } from '../../core/util/payload-preview';
+import { MessageBacklog } from './message-backlog';
 import { openMqtt, type MqttSession } from './mqtt-connection';
 
 /** Payloads larger than this are previewed but not parsed. */
 export const MAX_PARSE_BYTES = 8 * 1024 * 1024;
 const GENERIC_SUMMARY_CHARS = 300;
 
+/** One received message; `text` is the payload decoded up to the preview limit (`truncated` when cut). */
 export interface MqttMessage {
   readonly topic: string;
   readonly payload: Buffer;
-  readonly preview: PayloadPreview;
+  readonly text: string;
+  /** Size of the whole payload. */
+  readonly bytes: number;
+  readonly truncated: boolean;
   readonly at: number;
 }
 
@@ -25,6 +35,12 @@ export abstract class MqttSourceBase implements Source {
   protected session: MqttSession | undefined;
   readonly topicBrowser: TopicBrowser;
   private readonly previewLimit: number;
+  /** This connection's entity events, aggregated per tick (latest per entity); absent while not connected. */
+  private buffer: LatestEventBuffer | undefined;
+  /** Messages read from this connection's socket, waiting to be processed (see MessageBacklog). */
+  private backlog: MessageBacklog | undefined;
+  /** Messages dropped since construction because the backlog was full. */
+  messagesDropped = 0;
   /** Messages received since construction (all connections). */
   messagesReceived = 0;
 
@@ -42,13 +58,32 @@ export abstract class MqttSourceBase implements Source {
 
   async connect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
     this.ctx = ctx;
-    this.session = await openMqtt(this.profile, this.filters(), (topic, payload) => this.receive(topic, payload), onLost,
+    // Every metric sample is kept (MQTT metrics are often one series per topic, sampled per message).
+    this.buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key), 10_000, true);
+    const backlog = new MessageBacklog((topic, payload, at) => {
+      // Processing runs from a timer now, not under mqtt.js: nothing may escape to the event loop.
+      try {
+        this.receive(topic, payload, at);
+      } catch (error) {
+        ctx.reject('mqtt-handler', `${topic.slice(0, 256)}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }, (topic, bytes) => {
+      this.messagesDropped++;
+      ctx.reject('mqtt-backlog-full', `${topic.slice(0, 256)}: ${bytes} bytes dropped, ${backlog.size} messages (${backlog.heldBytes} bytes) still waiting to be processed`);
+    });
+    this.backlog = backlog;
+    this.session = await openMqtt(this.profile, this.filters(), (topic, payload) => backlog.push(topic, payload, ctx.now()), onLost,
       (m) => ctx.log.warn(`[${this.profile.id}] ${m}`));
     this.onConnected();
   }
 
   async disconnect(): Promise<void> {
     this.onDisconnected();
+    // What was read is processed before the buffer's last flush.
+    this.backlog?.drainAll();
+    this.backlog = undefined;
+    this.buffer?.flush();
+    this.buffer = undefined;
     const s = this.session;
     this.session = undefined;
     if (s) await s.close();
@@ -65,17 +100,21 @@ export abstract class MqttSourceBase implements Source {
 
   topics(): TopicBrowser { return this.topicBrowser; }
 
-  /** Entry point for every message; exposed for the fuzzer and the benchmark. */
-  receive(topic: string, payload: Buffer): void {
+  /**
+   * Processes one message; socket messages come here through the backlog, stamped when they were read (`at`).
+   * Exposed for the fuzzer.
+   */
+  receive(topic: string, payload: Buffer, at?: number): void {
     const ctx = this.ctx;
     if (!ctx) return;
     this.messagesReceived++;
-    const at = ctx.now();
+    at ??= ctx.now();
     // Decode once: a payload within the preview limit is its own preview and is what JSON.parse reads.
-    const whole = payload.byteLength <= this.previewLimit ? payload.toString('utf8') : undefined;
-    const preview: PayloadPreview = whole !== undefined ? { text: whole, bytes: payload.byteLength, truncated: false } : previewBytes(payload, this.previewLimit);
-    this.topicBrowser.record(topic, preview, at);
-    const message: MqttMessage = { topic, payload, preview, at };
+    const bytes = payload.byteLength;
+    const truncated = bytes > this.previewLimit;
+    const text = truncated ? previewBytes(payload, this.previewLimit).text : payload.toString('utf8');
+    this.topicBrowser.recordText(topic, text, bytes, truncated, at);
+    const message: MqttMessage = { topic, payload, text, bytes, truncated, at };
     if (!this.wantsJson(topic)) {
       this.keepGeneric(message);
       return;
@@ -87,7 +126,7 @@ export abstract class MqttSourceBase implements Source {
     }
     let json: unknown;
     try {
-      json = JSON.parse(whole ?? payload.toString('utf8'));
+      json = JSON.parse(truncated ? payload.toString('utf8') : text);
     } catch {
       json = undefined;
     }
@@ -99,13 +138,24 @@ export abstract class MqttSourceBase implements Source {
     }
   }
 
+  /**
+   * Hands an entity event on: through the per-tick buffer while connected, so a burst of messages about the same
+   * task or worker costs one store write; straight to the context otherwise (tests and the fuzzer drive
+   * `receive` without connecting).
+   */
+  protected readonly emitEntity = (event: MonitorEvent): void => {
+    const buffer = this.buffer;
+    if (buffer) buffer.push(event);
+    else this.ctx?.emit(event);
+  };
+
   /** Whether messages on `topic` are mapped at all (and so worth parsing). */
   protected wantsJson(_topic: string): boolean { return true; }
 
   protected keepGeneric(message: MqttMessage): void {
     this.ctx?.emit({
       type: 'generic', connectionId: this.profile.id, name: `mqtt:${message.topic.slice(0, 256)}`,
-      summary: oneLine(message.preview.text.length > GENERIC_SUMMARY_CHARS * 2 ? { ...message.preview, text: message.preview.text.slice(0, GENERIC_SUMMARY_CHARS * 2) } : message.preview, GENERIC_SUMMARY_CHARS),
+      summary: oneLineText(message.text.length > GENERIC_SUMMARY_CHARS * 2 ? message.text.slice(0, GENERIC_SUMMARY_CHARS * 2) : message.text, message.truncated, message.bytes, GENERIC_SUMMARY_CHARS),
       at: message.at,
     });
   }

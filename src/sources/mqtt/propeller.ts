@@ -27,7 +27,8 @@ export class PropellerSource extends MqttSourceBase {
   protected override onConnected(): void {
     this.livenessTimer = setInterval(() => {
       if (!this.ctx) return;
-      for (const e of this.model.checkLiveness(this.ctx.now())) this.ctx.emit(e);
+      // Through the same per-tick buffer as messages: a direct emit could be overtaken by an older pending state.
+      for (const e of this.model.checkLiveness(this.ctx.now())) this.emitEntity(e);
     }, LIVENESS_CHECK_MS);
     this.livenessTimer.unref?.();
   }
@@ -43,7 +44,7 @@ export class PropellerSource extends MqttSourceBase {
     const parts = PropellerModel.splitTopic(message.topic);
     if (!parts || !(PROPELLER_SUFFIXES as readonly string[]).includes(parts.suffix)) return false;
     if (json === undefined) {
-      ctx.reject('propeller-json', `${message.topic}: not JSON (${message.preview.bytes} bytes)`);
+      ctx.reject('propeller-json', `${message.topic}: not JSON (${message.bytes} bytes)`);
       return true;
     }
     const r = this.model.decode(message.topic, json, message.at);
@@ -51,7 +52,7 @@ export class PropellerSource extends MqttSourceBase {
       ctx.reject(r.kind, `${message.topic}: ${r.detail}`);
       return true;
     }
-    for (const e of r.events) ctx.emit(e);
+    for (const e of r.events) this.emitEntity(e);
     return true;
   }
 

@@ -62,3 +62,19 @@ describe('RingBuffer', () => {
     }));
   });
 });
+
+test('the backing array grows with the items; wrap-around and clear keep the order', () => {
+  const ring = new RingBuffer<number>(1_440);
+  assert.deepEqual(ring.toArray(), []);
+  ring.push(1);
+  assert.deepEqual(ring.newest(5), [1]);
+  for (let i = 2; i <= 2_000; i++) ring.push(i);
+  assert.equal(ring.size, 1_440);
+  assert.deepEqual(ring.newest(2), [2_000, 1_999]);
+  assert.equal(ring.toArray()[0], 561);
+  ring.clear();
+  ring.push(7);
+  ring.push(8);
+  assert.deepEqual(ring.toArray(), [7, 8]);
+  assert.equal(ring.overwritten, 560);
+});

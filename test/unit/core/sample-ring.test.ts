@@ -36,3 +36,17 @@ test('values keep full double precision (timestamps in ms, NaN and ±Infinity as
   assert.equal(ring.size, 0);
   assert.throws(() => new SampleRing(0), RangeError);
 });
+
+test('grows by doubling up to its capacity, then wraps: the same samples as a ring allocated whole', () => {
+  const ring = new SampleRing(1_440);
+  const model: [number, number][] = [];
+  for (let i = 0; i < 3_000; i++) {
+    ring.push(i, i * 2);
+    model.push([i, i * 2]);
+    if (i === 10 || i === 999 || i === 1_439 || i === 1_440 || i === 2_999) {
+      assert.deepEqual(ring.toArray(), model.slice(-1_440), `after ${i + 1} samples`);
+      assert.deepEqual(ring.flatAfter(i - 5), model.slice(-5).flat());
+    }
+  }
+  assert.equal(ring.overwritten, 3_000 - 1_440);
+});

@@ -3,8 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collectInto, LatestEventBuffer, type EventSink } from '../../../src/sources/latest-event-buffer';
-import { eventEntityKey } from '../../../src/core/store/monitor-store';
 import type { MonitorEvent } from '../../../src/core/model/events';
+import { queueKey, taskKey, workerKey } from '../../../src/core/model/keys';
+import { eventEntityKey, MonitorStore } from '../../../src/core/store/monitor-store';
+import { MutableChangeSet } from '../../../src/core/store/change-set';
 
 const worker = (id: string, status: 'online' | 'busy', at = 1): MonitorEvent => ({ type: 'worker.upsert', worker: { connectionId: 'c', system: 'generic', id, status, updatedAt: at } });
 const task = (id: string, status: string, queue = 'q'): MonitorEvent => ({ type: 'task.upsert', task: { connectionId: 'c', system: 'generic', id, queue, status, updatedAt: 1 } });
@@ -152,4 +154,34 @@ test('collectInto drains a deferred owner at once (one-off mapping, tests)', () 
   sink.push(log('a'));
   sink.defer({ drainInto: (s) => s.pushAggregated(task('t1', 'done'), 'task:c:q:t1') });
   assert.deepEqual(out, [log('a'), task('t1', 'done')]);
+});
+
+test('the entity key goes along with each flushed event, and is the key the store files it under', () => {
+  const seen: [MonitorEvent, string | undefined][] = [];
+  const b = new LatestEventBuffer((e, key) => seen.push([e, key]));
+  b.push(task('t1', 'running', 'q'));
+  b.push(worker('w1', 'busy'));
+  b.push({ type: 'queue.removed', connectionId: 'c', name: 'q', at: 1 });
+  b.push(sample('cpu', 1));
+  b.flush();
+  assert.deepEqual(seen.map(([, key]) => key), [taskKey('c', 'q', 't1'), workerKey('c', 'w1'), queueKey('c', 'q'), 'c|cpu{}'], 'a metric carries its series key');
+  const store = new MonitorStore();
+  const change = new MutableChangeSet();
+  for (const [e, key] of seen) store.applyInto(e, change, key);
+  assert.equal(store.task(taskKey('c', 'q', 't1'))?.status, 'running');
+  assert.equal(store.worker(workerKey('c', 'w1'))?.status, 'busy');
+  assert.deepEqual([...change.tasks], [taskKey('c', 'q', 't1')]);
+});
+
+test('everySample: metric samples pass straight through, every one kept, entities still merge', () => {
+  const { out } = recorder();
+  const b = new LatestEventBuffer((e) => out.push(e), 10_000, true);
+  b.push(sample('cpu', 1));
+  b.push(sample('cpu', 2));
+  b.push(worker('w1', 'busy'));
+  b.push(worker('w1', 'online'));
+  assert.deepEqual(out.map((e) => (e as { sample: { value: number } }).sample.value), [1, 2], 'samples handed on at once, none merged');
+  b.flush();
+  assert.equal(out.length, 3);
+  assert.equal(b.merged, 1);
 });
