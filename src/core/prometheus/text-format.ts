@@ -80,17 +80,19 @@ class ExpositionParser {
   private readonly familyOfName = new Map<string, ParsedFamily>();
   private lastName = '';
   private lastFamily: ParsedFamily | undefined;
-  /**
-   * The label names and values of the previous sample line by position: consecutive lines usually repeat
-   * them, so the same string is reused instead of a new slice (fewer strings, and property keys V8 has
-   * already internalized).
-   */
+  /** The label names and values of the line being read, by position; after it, of the previous line. */
   private readonly names: string[] = [];
+  private readonly values: string[] = [];
   /** Where each label of the previous line ends, after its closing quote (offset from the line start). */
   private readonly labelEnd: number[] = [];
-  /** The previous sample line, when it was read in full. */
-  private prev: { readonly start: number; readonly end: number; readonly name: string; readonly nameEnd: number; readonly count: number; readonly leAt: number } | undefined;
-  private readonly values: string[] = [];
+  /** The previous sample line (fields rather than an object per line): valid when it was read in full. */
+  private prevValid = false;
+  private prevStart = 0;
+  private prevEnd = 0;
+  private prevName = '';
+  private prevNameEnd = 0;
+  private prevCount = 0;
+  private prevLeAt = -1;
   private readonly groupings = new Map<ParsedFamily, Grouping>();
   private lastGrouping: Grouping | undefined;
   /** Whether `lastName` is a histogram's `_bucket`, `_count` or `_sum`. */
@@ -173,12 +175,12 @@ class ExpositionParser {
     const text = this.text;
     // Lines of one series differ in a few characters (a histogram's `le`, the value): what this line shares
     // with the previous one, character for character, is not parsed again (its name and whole labels reused).
-    const reuse = this.prev;
-    this.prev = undefined; // until this line is read in full
+    const reuse = this.prevValid;
+    this.prevValid = false; // until this line is read in full
     let same = 0;
     if (reuse) {
-      const max = Math.min(end - start, reuse.end - reuse.start);
-      const from = reuse.start;
+      const max = Math.min(end - start, this.prevEnd - this.prevStart);
+      const from = this.prevStart;
       while (same < max && text.charCodeAt(start + same) === text.charCodeAt(from + same)) same++;
     }
     let i: number;
@@ -186,14 +188,14 @@ class ExpositionParser {
     let count = 0;
     let leAt = -1;
     let inLabels = false;
-    if (reuse && reuse.nameEnd < same) {
-      name = reuse.name;
-      i = start + reuse.nameEnd;
-      while (count < reuse.count && this.labelEnd[count]! <= same) count++;
+    if (reuse && this.prevNameEnd < same) {
+      name = this.prevName;
+      i = start + this.prevNameEnd;
+      while (count < this.prevCount && this.labelEnd[count]! <= same) count++;
       if (count > 0) {
         inLabels = true;
         i = start + this.labelEnd[count - 1]!;
-        if (reuse.leAt < count) leAt = reuse.leAt;
+        if (this.prevLeAt < count) leAt = this.prevLeAt;
       }
     } else {
       i = start;
@@ -281,7 +283,13 @@ class ExpositionParser {
       this.lastFamily = target;
       this.lastPart = histogramPart(name);
     }
-    this.prev = { start, end, name, nameEnd, count, leAt };
+    this.prevValid = true;
+    this.prevStart = start;
+    this.prevEnd = end;
+    this.prevName = name;
+    this.prevNameEnd = nameEnd;
+    this.prevCount = count;
+    this.prevLeAt = leAt;
     if (target.type === 'histogram') {
       // Kept compact (the scrape source reads a histogram by its series); `samples` builds the objects if asked.
       const series = this.group(target, value, count, leAt);
