@@ -366,39 +366,46 @@ class ExpositionParser {
  */
 class ParsedFamily implements PromFamily {
   type: MetricType = 'untyped';
-  help?: string;
-  series?: HistogramSeries[];
-  sampleCount = 0;
-  private readonly built: PromSample[] = [];
-  private compact: CompactSamples | undefined;
+  // Declared only: absent (not `undefined`) until set, like the object literals families used to be.
+  declare help?: string;
+  declare series?: HistogramSeries[];
+  declare readonly samples: PromSample[];
+  readonly #built: PromSample[] = [];
+  #compact: CompactSamples | undefined;
+  #count = 0;
 
-  constructor(readonly name: string) {}
-
-  get samples(): PromSample[] {
-    if (this.compact) this.build();
-    return this.built;
+  constructor(readonly name: string) {
+    // An own enumerable accessor, so a spread or JSON copy of the family carries its samples.
+    Object.defineProperty(this, 'samples', { enumerable: true, get: () => this.#samples() });
   }
 
+  get sampleCount(): number { return this.#count; }
+
   push(sample: PromSample): void {
-    if (this.compact) this.build();
-    this.built.push(sample);
-    this.sampleCount++;
+    if (this.#compact) this.#build();
+    this.#built.push(sample);
+    this.#count++;
   }
 
   pushHistogramSample(name: string, series: HistogramSeries, le: string | undefined, leAt: number, value: number, timestamp: number | undefined): void {
-    const c = (this.compact ??= { names: [], series: [], les: [], leAt: [], values: [], timestamps: [] });
+    const c = (this.#compact ??= { names: [], series: [], les: [], leAt: [], values: [], timestamps: [] });
     c.names.push(name);
     c.series.push(series);
     c.les.push(le);
     c.leAt.push(leAt);
     c.values.push(value);
     c.timestamps.push(timestamp ?? NaN);
-    this.sampleCount++;
+    this.#count++;
   }
 
-  private build(): void {
-    const c = this.compact!;
-    this.compact = undefined;
+  #samples(): PromSample[] {
+    if (this.#compact) this.#build();
+    return this.#built;
+  }
+
+  #build(): void {
+    const c = this.#compact!;
+    this.#compact = undefined;
     for (let i = 0; i < c.names.length; i++) {
       const rest = c.series[i]!.labels;
       const le = c.les[i];
@@ -413,7 +420,7 @@ class ParsedFamily implements PromFamily {
       const name = c.names[i]!;
       const value = c.values[i]!;
       const timestamp = c.timestamps[i]!;
-      this.built.push(Number.isNaN(timestamp) ? { name, labels, value } : { name, labels, value, timestamp });
+      this.#built.push(Number.isNaN(timestamp) ? { name, labels, value } : { name, labels, value, timestamp });
     }
   }
 }
