@@ -6,7 +6,9 @@
 //   - KEYS calls during the run (must be 0), SCAN calls, the slowest single call (server time, ≤ 10 ms; a call
 //     over 10 ms is replayed 5 times and its least time kept, so a CPU-starved moment on a shared machine is
 //     told apart from a call that is slow every time — the first-seen figures are printed beside it);
-//   - BullMQ discovery wall time vs a bare ioredis `SCAN … MATCH <same pattern> COUNT 1000` loop (ratio, context).
+//   - BullMQ discovery wall time vs a bare ioredis `SCAN … MATCH <same pattern> COUNT 1000` loop (ratio, context);
+//   - per polling system (rhailib, Nexus, pynenc, Rustvello): one read's keyspace walk vs a bare SCAN loop with
+//     the same MATCH (≤ 1.2×), and the SCAN calls of one real sync vs that bare walk's (one walk per read).
 // Run: node --import tsx bench/discovery-1m.ts [--keys 1000000] [--queues 300]
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
@@ -20,6 +22,11 @@ import type { SystemId } from '../src/core/model/connection';
 import type { Source, SourceContext } from '../src/core/source/source';
 import { BullmqSource } from '../src/sources/redis/bullmq';
 import { createKnownSource } from '../src/sources/source-catalog';
+import { KeyWalkClassifier, type KeyPattern } from '../src/core/redis/key-walk';
+import { walkKeyspace } from '../src/sources/redis/redis-values';
+import { rhaiKeyPatterns } from '../src/sources/redis/rhailib-layout';
+import { nexusKeyPatterns } from '../src/sources/redis/nexus';
+import { pynencKeyPatterns, rustvelloKeyPatterns } from '../src/sources/redis/pynenc';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -141,6 +148,77 @@ function context(): SourceContext & { emitted: number } {
   return ctx;
 }
 
+/** The patterns each polling source walks for in one read, with its default caps (the same builders `sync` uses). */
+const KEY_WALKS: Partial<Record<SystemId, Record<string, KeyPattern>>> = {
+  rhailib: rhaiKeyPatterns(5_000, 10_000),
+  nexus: nexusKeyPatterns(2_000, 200),
+  pynenc: pynencKeyPatterns(undefined, 200),
+  rustvello: rustvelloKeyPatterns(undefined, 2_000),
+};
+
+/** A bare ioredis SCAN loop (MATCH as given, COUNT 1000) that only collects the keys: the floor for one walk. */
+async function bareWalk(client: Redis, match: string | undefined): Promise<{ keys: number; calls: number }> {
+  let cursor = '0';
+  let keys = 0;
+  let calls = 0;
+  do {
+    const [next, batch] = match === undefined ? await client.scan(cursor, 'COUNT', 1000) : await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    cursor = next;
+    keys += batch.length;
+    calls++;
+  } while (cursor !== '0');
+  return { keys, calls };
+}
+
+/**
+ * One read's keyspace walk (`walkKeyspace` with the source's patterns) vs a bare SCAN loop over the same
+ * keyspace with the same MATCH, in interleaved rounds (medians); and the SCAN calls one real sync sent vs the
+ * bare walk's. For context, the walks before this change: one bare SCAN loop per pattern.
+ */
+async function compareWalk(port: number, system: SystemId, patterns: Record<string, KeyPattern>, syncScans: number): Promise<void> {
+  const ours = new Redis(port, '127.0.0.1', { connectionName: 'bench:walk' });
+  const bare = new Redis(port, '127.0.0.1', { connectionName: 'bench:bare-walk' });
+  const match = new KeyWalkClassifier(patterns).match;
+  const oursMs: number[] = [];
+  const bareMs: number[] = [];
+  const perPatternMs: number[] = [];
+  let bareCalls = 0;
+  let kept = 0;
+  try {
+    const walkOurs = async (): Promise<void> => {
+      const t = performance.now();
+      const result = await walkKeyspace(ours, patterns);
+      oursMs.push(performance.now() - t);
+      kept = Object.values(result).reduce((n, r) => n + r.keys.length, 0);
+    };
+    const walkBare = async (): Promise<void> => {
+      const t = performance.now();
+      bareCalls = (await bareWalk(bare, match)).calls;
+      bareMs.push(performance.now() - t);
+    };
+    for (let round = 0; round < 7; round++) {
+      // Alternating which goes first, so a busy moment on the shared machine does not always hit the same one.
+      if (round % 2 === 0) { await walkOurs(); await walkBare(); } else { await walkBare(); await walkOurs(); }
+      if (round === 0) {
+        const t = performance.now();
+        for (const p of Object.values(patterns)) await bareWalk(bare, p.pattern);
+        perPatternMs.push(performance.now() - t);
+      }
+    }
+  } finally {
+    ours.disconnect();
+    bare.disconnect();
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const o = median(oursMs);
+  const b = median(bareMs);
+  const ratio = o / b;
+  console.log(`  (${system} walk: MATCH ${match ?? '(none)'}; ${Object.keys(patterns).length} patterns; ${kept} keys kept)`);
+  row(`${system} poll: keyspace walk vs bare SCAN (ms)`, o.toFixed(0), b.toFixed(0), `${ratio.toFixed(2)}×`, '≤ 1.2×', ratio <= 1.2 ? 'PASS' : 'FAIL');
+  row(`${system} poll: SCAN calls per sync`, String(syncScans), String(bareCalls), (syncScans / Math.max(1, bareCalls)).toFixed(2), '= one walk', syncScans === bareCalls ? 'PASS' : 'FAIL');
+  row(`${system} before: one bare walk per pattern (ms)`, median(perPatternMs).toFixed(0), b.toFixed(0), `${(median(perPatternMs) / b).toFixed(2)}×`, 'context', 'info');
+}
+
 async function main(): Promise<void> {
   const server = await startRedisServer();
   const admin = new Redis(server.port, '127.0.0.1');
@@ -230,6 +308,8 @@ async function main(): Promise<void> {
       row(`${system} first sync: slowest call (ms, server)`, ms(calls.replayedUs), '', '', '≤ 10 ms', calls.replayedUs <= SLOW_CALL_LIMIT_US ? 'PASS' : 'FAIL');
       row(`${system} first sync: wall time (ms), ${sctx.emitted} events`, took.toFixed(0), base.toFixed(0), `${(took / base).toFixed(2)}×`, 'context', 'info');
       detail(calls);
+      const walk = KEY_WALKS[system];
+      if (walk) await compareWalk(server.port, system, walk, calls.scans);
     }
   } finally {
     admin.disconnect();

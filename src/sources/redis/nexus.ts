@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { Task, Worker } from '../../core/model/entities';
 import { detailValue, type DetailValue, type TaskDetail } from '../../core/model/task-detail';
+import type { KeyPattern } from '../../core/redis/key-walk';
 import type { SourceContext } from '../../core/source/source';
 import { NEXUS_PRIORITY_QUEUES, NEXUS_TASK_STATUSES, PRIORITY_QUEUE } from '../nexus/nexus-events';
 import { joinNexusDeployment, nexusDeploymentDedup, nexusDeploymentName, type NexusDeploymentMembership } from '../nexus/nexus-deployment';
@@ -16,7 +17,7 @@ import { NexusEventMapper } from '../nexus/nexus-mapper';
 import { LatestEventBuffer } from '../latest-event-buffer';
 import { escapeGlob, connectWatched } from './redis-client';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
-import { clip, execPipeline, parseJson, parseTimestamp, scanKeys, type PipelineReply } from './redis-values';
+import { clip, execPipeline, parseJson, parseTimestamp, walkKeyspace, type PipelineReply } from './redis-values';
 
 export interface NexusSourceOptions extends PollingOptions {
   readonly maxTasks: number;
@@ -130,9 +131,8 @@ export class NexusRedisSource extends RedisPollingSource {
     const mapper = this.mapper!;
     const at = this.now();
     const lists = NEXUS_PRIORITY_QUEUES.map((q) => ({ queue: q as string, key: `nexus:tasks:${q}` }));
-    const statusScan = await scanKeys(client, 'nexus:task:*:status', this.opts.maxTasks);
-    const groupScan = await scanKeys(client, 'nexus:task_group:*', this.opts.maxGroups);
-    const hbScan = await scanKeys(client, 'nexus:worker:heartbeat:*', 1_000);
+    // One SCAN walk for the three kinds of keys a read starts from.
+    const { statusScan, groupScan, hbScan } = await walkKeyspace(client, nexusKeyPatterns(this.opts.maxTasks, this.opts.maxGroups));
     const taskIds = statusScan.keys.map((k) => k.slice('nexus:task:'.length, -':status'.length)).filter(Boolean);
 
     const p = client.pipeline();
@@ -270,4 +270,13 @@ export class NexusRedisSource extends RedisPollingSource {
       ...(t?.parent_task_id ? { parent: { connectionId: this.profile.id, id: t.parent_task_id } } : {}),
     };
   }
+}
+
+/** The key patterns one read walks for (in one SCAN walk), each capped on its own. */
+export function nexusKeyPatterns(maxTasks: number, maxGroups: number): { readonly [P in 'statusScan' | 'groupScan' | 'hbScan']: KeyPattern } {
+  return {
+    statusScan: { pattern: 'nexus:task:*:status', maxKeys: maxTasks },
+    groupScan: { pattern: 'nexus:task_group:*', maxKeys: maxGroups },
+    hbScan: { pattern: 'nexus:worker:heartbeat:*', maxKeys: 1_000 },
+  };
 }

@@ -5,6 +5,7 @@
 import type Redis from 'ioredis';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { Task, Worker, Workflow } from '../../core/model/entities';
+import type { KeyPattern } from '../../core/redis/key-walk';
 import { detailValue, type DetailValue, type TaskDetail, type TaskRef, type TaskStatusChange } from '../../core/model/task-detail';
 import { escapeGlob } from './redis-client';
 import {
@@ -12,7 +13,7 @@ import {
   pynencKeys, RUNNING_STATUSES, rustvelloKeys, splitAppKey, type InvocationRecord, type PynencFlavor, type StatusRecord,
 } from './pynenc-layout';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
-import { execPipeline, parseJson, parseTimestamp, scanKeys, type PipelineReply } from './redis-values';
+import { execPipeline, parseJson, parseTimestamp, walkKeyspace, type PipelineReply } from './redis-values';
 
 export interface PynencSourceOptions extends PollingOptions {
   /** Newest invocations read per app per sync. */
@@ -73,12 +74,20 @@ export class PynencSource extends RedisPollingSource {
 
   private async readPynenc(client: Redis, at: number): Promise<SyncResult> {
     const out = emptyResult();
-    const appGlob = this.onlyApp ? escapeGlob(pynencKeyPart(this.onlyApp)) : '*';
-    const scan = await scanKeys(client, `__pynenc__:${appGlob}:orchestrator:status:*`, 10_000);
+    // One SCAN walk for the status sets and the workflow lists of every app.
+    const walk = await walkKeyspace(client, pynencKeyPatterns(this.onlyApp, this.opts.maxWorkflows));
     const statusesByApp = new Map<string, string[]>();
-    for (const key of scan.keys) {
+    for (const key of walk.statusSets.keys) {
       const s = splitAppKey('pynenc', key, ':orchestrator:status:');
       if (s) statusesByApp.set(s.app, [...(statusesByApp.get(s.app) ?? []), s.rest]);
+    }
+    const workflowsByApp = new Map<string, string[]>();
+    for (const key of walk.workflows.keys) {
+      const s = splitAppKey('pynenc', key, WORKFLOW_MARKER);
+      if (!s) continue;
+      const ids = workflowsByApp.get(s.app) ?? [];
+      if (ids.length < this.opts.maxWorkflows) ids.push(s.rest);
+      workflowsByApp.set(s.app, ids);
     }
     for (const [app, statuses] of statusesByApp) {
       const k = pynencKeys(app);
@@ -117,7 +126,7 @@ export class PynencSource extends RedisPollingSource {
         if (last === undefined) return this.reject('pynenc-runner', `${k.runnerHeartbeat(id)}: no readable last_heartbeat`);
         out.runners.push({ id, app, lastSeen: last, detail: `pynenc runner of ${app}${fields[2] === '1' ? ' · may run atomic services' : ''}` });
       });
-      out.workflows.push(...await this.readWorkflows(client, app, invocations, at));
+      out.workflows.push(...await this.readWorkflows(client, app, workflowsByApp.get(app) ?? [], invocations, at));
     }
     return out;
   }
@@ -133,10 +142,8 @@ export class PynencSource extends RedisPollingSource {
     return [...ids].slice(0, this.opts.maxTasks);
   }
 
-  private async readWorkflows(client: Redis, app: string, invocations: readonly Invocation[], at: number): Promise<Workflow[]> {
+  private async readWorkflows(client: Redis, app: string, wfIds: readonly string[], invocations: readonly Invocation[], at: number): Promise<Workflow[]> {
     const k = pynencKeys(app);
-    const scan = await scanKeys(client, `${escapeGlob(k.workflowPrefix)}*`, this.opts.maxWorkflows);
-    const wfIds = scan.keys.map((key) => key.slice(k.workflowPrefix.length)).filter(Boolean);
     if (wfIds.length === 0) return [];
     const members = await this.readMembers(client, wfIds.map((wf) => k.workflowInvocations(wf)));
     const known = new Map(invocations.map((i) => [i.id, i]));
@@ -187,10 +194,8 @@ export class PynencSource extends RedisPollingSource {
 
   private async readRustvello(client: Redis): Promise<SyncResult> {
     const out = emptyResult();
-    const appGlob = this.onlyApp ? escapeGlob(this.onlyApp) : '*';
-    const statusScan = await scanKeys(client, `rustvello:${appGlob}:orch:status:*`, this.opts.maxTasks);
-    const hbScan = await scanKeys(client, `rustvello:${appGlob}:orch:heartbeat:*`, 500);
-    const brokerScan = await scanKeys(client, `rustvello:${appGlob}:broker:*`, 1_000);
+    // One SCAN walk for status records, heartbeats and broker lists of every app.
+    const { statusScan, hbScan, brokerScan } = await walkKeyspace(client, rustvelloKeyPatterns(this.onlyApp, this.opts.maxTasks));
     const ids = statusScan.keys.map((key) => ({ key, s: splitAppKey('rustvello', key, ':orch:status:') })).filter((x) => x.s);
     const hbs = hbScan.keys.map((key) => ({ key, s: splitAppKey('rustvello', key, ':orch:heartbeat:') })).filter((x) => x.s);
     const brokers = brokerScan.keys.map((key) => ({ key, s: splitAppKey('rustvello', key, ':broker:') })).filter((x) => x.s);
@@ -336,4 +341,28 @@ interface SyncResult {
 
 function emptyResult(): SyncResult {
   return { counts: new Map(), depths: new Map(), invocations: new Map(), runners: [], workflows: [] };
+}
+
+const WORKFLOW_MARKER = ':state_backend:workflow:invocations:';
+
+/**
+ * What one pynenc read walks for (in one SCAN walk): the status sets and workflow lists of `app` or of every
+ * app. Workflows are capped per app after the walk; the walk keeps up to 10 apps' worth.
+ */
+export function pynencKeyPatterns(app: string | undefined, maxWorkflows: number): { readonly [P in 'statusSets' | 'workflows']: KeyPattern } {
+  const appGlob = app ? escapeGlob(pynencKeyPart(app)) : '*';
+  return {
+    statusSets: { pattern: `__pynenc__:${appGlob}:orchestrator:status:*`, maxKeys: 10_000 },
+    workflows: { pattern: `__pynenc__:${appGlob}${WORKFLOW_MARKER}*`, maxKeys: app ? maxWorkflows : 10 * maxWorkflows },
+  };
+}
+
+/** What one Rustvello read walks for (in one SCAN walk), each pattern capped on its own. */
+export function rustvelloKeyPatterns(app: string | undefined, maxTasks: number): { readonly [P in 'statusScan' | 'hbScan' | 'brokerScan']: KeyPattern } {
+  const appGlob = app ? escapeGlob(app) : '*';
+  return {
+    statusScan: { pattern: `rustvello:${appGlob}:orch:status:*`, maxKeys: maxTasks },
+    hbScan: { pattern: `rustvello:${appGlob}:orch:heartbeat:*`, maxKeys: 500 },
+    brokerScan: { pattern: `rustvello:${appGlob}:broker:*`, maxKeys: 1_000 },
+  };
 }

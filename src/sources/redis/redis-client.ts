@@ -9,6 +9,7 @@ import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis'
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import { PermanentSourceError } from '../../core/source/source';
 import { parseHostPort, redisTopologyOptions } from '../../core/config/redis-options';
+import { escapeRedisGlob } from '../../core/redis/redis-glob';
 import { slotSplittingPipeline } from './redis-cluster';
 
 /**
@@ -184,6 +185,4 @@ export async function scanEveryNode(client: RedisConnection, match: string, coun
 }
 
 /** Escapes glob characters so a key prefix can be used inside a SCAN MATCH pattern. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-}
+export const escapeGlob = escapeRedisGlob;

@@ -1,7 +1,8 @@
 // Small readers for values that other systems write into Redis: timestamps in their several forms, JSON that
-// may not be JSON, and SCAN walks with a cap. Every reader returns undefined rather than throwing.
+// may not be JSON, and the one SCAN walk per read. Every reader returns undefined rather than throwing.
 import type Redis from 'ioredis';
-import { escapeGlob, keyNodes } from './redis-client';
+import { KeyWalkClassifier, type KeyPattern, type KeyWalkResult } from '../../core/redis/key-walk';
+import { keyNodes } from './redis-client';
 
 /**
  * Milliseconds since the epoch from an ISO 8601 string, unix seconds (float, as Python's time.time() writes)
@@ -31,36 +32,23 @@ export function clip(text: string, max = 120): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-export interface ScanResult {
-  readonly keys: string[];
-  /** True when the walk stopped at `maxKeys` before the end of the keyspace. */
-  readonly partial: boolean;
-}
-
-/** Walks the keyspace with SCAN (never KEYS) for `pattern` — on every master of a Cluster — stopping after `maxKeys` matches. */
-export async function scanKeys(client: Redis, pattern: string, maxKeys: number, count = 1_000): Promise<ScanResult> {
-  const keys: string[] = [];
-  const seen = new Set<string>(); // SCAN may return a key twice
-  const nodes = keyNodes(client);
-  for (const [n, node] of nodes.entries()) {
+/**
+ * One SCAN walk of the keyspace (never KEYS) — on every master of a Cluster — for all of `patterns` at once:
+ * one cursor loop with a MATCH covering them all (see `scanMatchFor`), each returned key sorted into every
+ * pattern it matches, each pattern capped at its own `maxKeys`. Stops early once every pattern is full.
+ */
+export async function walkKeyspace<N extends string>(client: Redis, patterns: { readonly [P in N]: KeyPattern }, count = 1_000): Promise<KeyWalkResult<N>> {
+  const classifier = new KeyWalkClassifier(patterns);
+  const match = classifier.match;
+  for (const node of keyNodes(client)) {
     let cursor = '0';
     do {
-      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      const [next, batch] = match === undefined ? await node.scan(cursor, 'COUNT', count) : await node.scan(cursor, 'MATCH', match, 'COUNT', count);
       cursor = next;
-      for (const key of batch) {
-        if (seen.has(key)) continue;
-        seen.add(key);
-        keys.push(key);
-        if (keys.length >= maxKeys) return { keys, partial: cursor !== '0' || n < nodes.length - 1 };
-      }
+      if (!classifier.add(batch)) return classifier.result(false);
     } while (cursor !== '0');
   }
-  return { keys, partial: false };
-}
-
-/** SCAN pattern for keys that start with a literal prefix. */
-export function prefixPattern(prefix: string, rest = '*'): string {
-  return `${escapeGlob(prefix)}${rest}`;
+  return classifier.result(true);
 }
 
 /** The reply of one pipelined command: its value, or the error Redis answered (e.g. WRONGTYPE). */

@@ -6,6 +6,8 @@
 // The literal field names of the circles-era hash were never found, so fields are read tolerantly in both
 // snake_case and camelCase (`created_at`/`createdAt`, `context_id`/`contextId`, `output`/`result`…).
 import { z } from 'zod';
+import type { KeyPattern } from '../../core/redis/key-walk';
+import { escapeRedisGlob } from '../../core/redis/redis-glob';
 import { parseTimestamp } from './redis-values';
 
 export type RhaiSchemeId = 'rhai' | 'hero';
@@ -36,8 +38,16 @@ export const RHAI_SCHEMES: Readonly<Record<RhaiSchemeId, RhaiScheme>> = {
   },
 };
 
-/** SCAN patterns covering both the hashes and the lists of each scheme in one walk each. */
-export const RHAI_SCAN_PATTERNS = ['rhai_task*', 'hero:[jw]*'] as const;
+/** The key patterns one read walks for (in one SCAN walk): the task hashes and queue lists of both schemes, each capped on its own. */
+export function rhaiKeyPatterns(maxTasks: number, maxQueues: number): { readonly [P in 'rhaiTasks' | 'rhaiQueues' | 'heroTasks' | 'heroQueues']: KeyPattern } {
+  const { rhai, hero } = RHAI_SCHEMES;
+  return {
+    rhaiTasks: { pattern: `${escapeRedisGlob(rhai.taskPrefix)}*`, maxKeys: maxTasks },
+    rhaiQueues: { pattern: `${escapeRedisGlob(rhai.queuePrefix)}*`, maxKeys: maxQueues },
+    heroTasks: { pattern: `${escapeRedisGlob(hero.taskPrefix)}*`, maxKeys: maxTasks },
+    heroQueues: { pattern: `${escapeRedisGlob(hero.queuePrefix)}*`, maxKeys: maxQueues },
+  };
+}
 
 export type RhaiKey =
   | { readonly kind: 'task'; readonly scheme: RhaiScheme; readonly id: string }

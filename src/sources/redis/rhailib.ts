@@ -5,15 +5,17 @@ import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { Task, Worker } from '../../core/model/entities';
 import { detailValue, type TaskDetail } from '../../core/model/task-detail';
 import {
-  classifyRhaiKey, countStatuses, isTerminal, parseRhaiRow, RHAI_ROW_FIELDS, RHAI_SCAN_PATTERNS, RHAI_SCHEMES,
+  classifyRhaiKey, countStatuses, isTerminal, parseRhaiRow, RHAI_ROW_FIELDS, RHAI_SCHEMES, rhaiKeyPatterns,
   type RhaiScheme, type RhaiTaskRow,
 } from './rhailib-layout';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
-import { clip, execPipeline, scanKeys } from './redis-values';
+import { clip, execPipeline, walkKeyspace } from './redis-values';
 
 export interface RhailibSourceOptions extends PollingOptions {
   /** Most task hashes read per sync (the newest found by SCAN are not known in advance: SCAN order is arbitrary). */
   readonly maxTasks: number;
+  /** Most queue lists of each scheme read per sync. */
+  readonly maxQueues: number;
   /** Queue entries read per queue to place tasks whose hash names no worker. */
   readonly queuePeek: number;
   /** A worker with work waiting and no task update for this long is shown as stale. */
@@ -24,7 +26,7 @@ export interface RhailibSourceOptions extends PollingOptions {
 
 const DEFAULTS: RhailibSourceOptions = {
   pollIntervalMs: DEFAULT_POLL_INTERVAL_MS, createClient: defaultCreateClient,
-  maxTasks: 5_000, queuePeek: 1_000, staleAfterMs: 60_000, rateWindowMs: 60_000,
+  maxTasks: 5_000, maxQueues: 10_000, queuePeek: 1_000, staleAfterMs: 60_000, rateWindowMs: 60_000,
 };
 
 interface QueueState {
@@ -51,8 +53,9 @@ export class RhailibSource extends RedisPollingSource {
     const taskKeys: { scheme: RhaiScheme; id: string; key: string }[] = [];
     const queues = new Map<string, QueueState>();
     let partial = false;
-    for (const pattern of RHAI_SCAN_PATTERNS) {
-      const scan = await scanKeys(client, pattern, this.opts.maxTasks + 10_000);
+    // One SCAN walk for both schemes' hashes and lists.
+    const walk = await walkKeyspace(client, rhaiKeyPatterns(this.opts.maxTasks, this.opts.maxQueues));
+    for (const scan of Object.values(walk)) {
       partial ||= scan.partial;
       for (const key of scan.keys) {
         const k = classifyRhaiKey(key);
