@@ -31,14 +31,22 @@ export class ChangeCoalescer {
   ) {}
 
   add(change: ChangeSet): void {
+    // Paused (the view is hidden): nothing is kept. Its owner shows everything afresh when it is shown again (trees
+    // refresh in full, panels send a snapshot), and a set merging every key changed meanwhile would grow for as
+    // long as the view stays hidden — every task id of a busy system.
+    if (this.paused) return;
     (this.pending ??= new MutableChangeSet()).merge(change);
     this.schedule();
   }
 
-  /** While paused (view hidden) changes accumulate but nothing flushes. */
+  /**
+   * While paused (view hidden) changes are dropped and nothing flushes; the owner must refresh in full when it
+   * resumes (StoreTree: `refreshAll` on visibility; PanelMessenger: a snapshot).
+   */
   setPaused(paused: boolean): void {
     this.paused = paused;
-    if (!paused) this.schedule();
+    if (paused) this.discardPending();
+    else this.schedule();
   }
 
   /** Drops what is pending (e.g. a full snapshot was just sent). */

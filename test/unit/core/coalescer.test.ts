@@ -85,31 +85,31 @@ describe('ChangeCoalescer', () => {
     assert.deepEqual([...first.queues], ['queue:c1:a']);
   });
 
-  test('while paused, changes accumulate and nothing flushes; resuming flushes them merged', () => {
+  test('while paused (view hidden), changes are dropped, nothing flushes and nothing is kept', () => {
     const { timers, flushes, coalescer } = setup(250);
     coalescer.setPaused(true);
-    coalescer.add(q('a'));
-    coalescer.add(q('b'));
+    for (let i = 0; i < 1_000; i++) coalescer.add(q(`q${i}`));
     assert.equal(timers.pendingCount, 0);
     timers.advance(5_000);
-    assert.equal(flushes.length, 0);
     coalescer.setPaused(false);
+    timers.advance(1_000);
+    assert.equal(flushes.length, 0, 'the owner shows everything afresh on resume (tree refreshAll, panel snapshot)');
+    coalescer.add(q('after'));
     timers.advance(0);
-    assert.deepEqual(flushes, [{ at: 5_000, change: plainChange(aChange({ queues: ['queue:c1:a', 'queue:c1:b'], events: 2 })) }]);
+    assert.deepEqual(flushes.map((f) => f.change.queues), [['queue:c1:after']]);
   });
 
-  test('pausing after a flush was scheduled holds it until resume, still respecting the interval', () => {
+  test('pausing drops a flush that was scheduled', () => {
     const { timers, flushes, coalescer } = setup(250);
     coalescer.add(q('a'));
     timers.advance(0);
     coalescer.add(q('b')); // due at 250
     coalescer.setPaused(true);
     timers.advance(300);
-    assert.equal(flushes.length, 1, 'the due timer fired while paused and did nothing');
     coalescer.add(q('c'));
     coalescer.setPaused(false);
-    timers.advance(0);
-    assert.deepEqual(flushes.map((f) => [f.at, f.change.queues]), [[0, ['queue:c1:a']], [300, ['queue:c1:b', 'queue:c1:c']]]);
+    timers.advance(1_000);
+    assert.deepEqual(flushes.map((f) => [f.at, f.change.queues]), [[0, ['queue:c1:a']]]);
   });
 
   test('resuming with nothing pending schedules nothing', () => {
@@ -124,9 +124,9 @@ describe('ChangeCoalescer', () => {
     coalescer.add(q('a'));
     timers.advance(0);
     coalescer.setPaused(true);
-    coalescer.add(q('b'));
     timers.advance(50);
     coalescer.setPaused(false);
+    coalescer.add(q('b'));
     assert.deepEqual(timers.pendingDelays(), [200]);
     timers.advance(200);
     assert.deepEqual(flushes.map((f) => f.at), [0, 250]);
