@@ -111,7 +111,8 @@ test('Stop Task… from a running task\'s context menu publishes control/manager
     await expand('Running', 0);
     const row = rows(`#${taskId}`).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
-    const label = (await row.locator('.label-name').innerText()).trim();
+    const label = (await row.locator('.label-name').innerText()).trim(); // "<name> #<id>"
+    assert.ok(label.endsWith(`#${taskId}`), label);
     const labels = await contextMenuOf(row);
     assert.ok(labels.includes('Stop Task…'), `context menu: ${JSON.stringify(labels)}`);
     assert.ok(labels.includes('Open Task JSON'), `context menu: ${JSON.stringify(labels)}`);
@@ -122,7 +123,7 @@ test('Stop Task… from a running task\'s context menu publishes control/manager
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
     const dialogText = (await dialog.innerText()).replace(/\s+/g, ' ');
     assert.match(dialogText, new RegExp(`Stop 1 task on "${PUBLISH}"\\?`), dialogText);
-    assert.ok(dialogText.includes(taskId), `the modal names the task ${taskId}: ${dialogText}`);
+    assert.ok(dialogText.includes(label), `the modal names the task as its row does, "${label}": ${dialogText}`);
     await session.screenshot('propeller-stop-modal');
     assert.equal(stops.length, 0, 'nothing published before confirming');
 
