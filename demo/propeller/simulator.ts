@@ -27,6 +27,13 @@ export interface PropellerSimulator {
   readonly stopsSeen: readonly unknown[];
   /** Crashes proplet `index` now (its last-will goes out). */
   crash(index: number): void;
+  /** Stops the ticking, so nothing changes until `resume()` (a UI test holding a row still); `step()` still works. */
+  pause(): void;
+  resume(): void;
+  /** One tick now: alive, metrics, task progress; idle proplets start a task. */
+  step(): void;
+  /** Ids of the tasks the live proplets are running now. */
+  runningTasks(): string[];
   stop(): Promise<void>;
 }
 
@@ -69,6 +76,7 @@ export async function startPropellerSimulator(opts: PropellerSimulatorOptions): 
     p.client.publish(`${base}/${suffix}`, JSON.stringify(body), { qos: 0 });
   };
   let tick = 0;
+  let paused = false;
   const step = (): void => {
     tick++;
     proplets.forEach((p, i) => {
@@ -105,7 +113,7 @@ export async function startPropellerSimulator(opts: PropellerSimulatorOptions): 
     });
   };
   step();
-  timers.push(setInterval(step, interval));
+  timers.push(setInterval(() => { if (!paused) step(); }, interval));
 
   const crash = (index: number): void => {
     const p = proplets[index];
@@ -118,7 +126,10 @@ export async function startPropellerSimulator(opts: PropellerSimulatorOptions): 
   if ((opts.crashIndex ?? -1) >= 0) timers.push(setTimeout(() => crash(opts.crashIndex ?? 0), opts.crashAfterMs ?? 5_000));
 
   return {
-    propletIds: proplets.map((p) => p.id), base, tasks, stopsSeen, crash,
+    propletIds: proplets.map((p) => p.id), base, tasks, stopsSeen, crash, step,
+    pause: () => { paused = true; },
+    resume: () => { paused = false; },
+    runningTasks: () => proplets.filter((p) => !p.crashed && p.task).map((p) => p.task!),
     async stop() {
       for (const t of timers) clearTimeout(t as ReturnType<typeof setTimeout>);
       await Promise.all([manager, ...proplets.filter((p) => !p.crashed).map((p) => p.client)].map((c) => c.endAsync().catch(() => undefined)));

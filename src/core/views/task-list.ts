@@ -53,6 +53,19 @@ export interface TaskRowView {
   readonly final: boolean;
 }
 
+/** A task as its row names it: `name #id` (`task #id` when the messages never named it). */
+export function taskLabel(task: Pick<Task, 'id' | 'name'>): string {
+  return `${task.name ?? 'task'} #${task.id}`;
+}
+
+/** Names for `ids` as their rows show them (a confirmation names what the user clicked); an id the store has not
+ *  seen stays bare. */
+export function taskLabels(ids: readonly string[], known: readonly Task[]): string[] {
+  const wanted = new Set(ids);
+  const byId = new Map(known.filter((t) => wanted.has(t.id)).map((t) => [t.id, t]));
+  return ids.map((id) => { const t = byId.get(id); return t ? taskLabel(t) : id; });
+}
+
 /** What a task row shows; `withState` when the row is not already under its state's group. */
 export function taskRowView(task: Task, now: number, withState = false): TaskRowView {
   const when = task.finishedAt ?? task.startedAt ?? task.createdAt ?? task.updatedAt;
@@ -70,7 +83,7 @@ export function taskRowView(task: Task, now: number, withState = false): TaskRow
     u ? `Last metrics (${new Date(u.at).toISOString()}): ${[cpu ?? 'CPU n/a', u.memoryBytes !== undefined ? `memory ${formatBytes(u.memoryBytes)}` : undefined, u.memoryPercent !== undefined ? `${u.memoryPercent.toFixed(1)}% of memory` : undefined].filter(Boolean).join(', ')}` : undefined,
     task.error ? `Error: ${task.error}` : undefined,
   ].filter((x): x is string => x !== undefined);
-  return { task, label: `${task.name ?? 'task'} #${task.id}`, description, tooltip, final: isFinalTaskState(task.system, task.status) };
+  return { task, label: taskLabel(task), description, tooltip, final: isFinalTaskState(task.system, task.status) };
 }
 
 export interface TaskGroupView {

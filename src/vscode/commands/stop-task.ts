@@ -4,7 +4,7 @@
 // and untrusted workspaces, confirms with a modal naming the count and the connection, then runs with progress.
 import * as vscode from 'vscode';
 import type { MonitorSession } from '../../sources/monitor-session';
-import { isFinalTaskState } from '../../core/views/task-list';
+import { isFinalTaskState, taskLabels } from '../../core/views/task-list';
 import { SECTION } from '../config';
 import { pickConnection } from './pick-connection';
 
@@ -54,7 +54,7 @@ export async function runStopTask(session: MonitorSession, node: unknown, nodes?
   if (!picks || picks.length === 0) return;
   const ok = await vscode.window.showWarningMessage(
     `Stop ${picks.length} task${picks.length === 1 ? '' : 's'} on "${name}"? A stop command is published to the proplets.`,
-    { modal: true, detail: picks.length <= 5 ? picks.map((p) => p.id).join('\n') : undefined }, 'Stop',
+    { modal: true, detail: picks.length <= 5 ? taskLabels(picks.map((p) => p.id), store.tasks(connectionId)).join('\n') : undefined }, 'Stop',
   );
   if (ok !== 'Stop') return;
   const result = await vscode.window.withProgress(

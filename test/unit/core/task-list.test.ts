@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MonitorStore } from '../../../src/core/store/monitor-store';
 import type { Task } from '../../../src/core/model/entities';
-import { formatBytes, listsTasksFromStore, queueTaskGroups, statesInOrder, storeTaskPage, taskRowView, tasksPerWorker, workerTaskRows } from '../../../src/core/views/task-list';
+import { formatBytes, listsTasksFromStore, queueTaskGroups, statesInOrder, storeTaskPage, taskLabels, taskRowView, tasksPerWorker, workerTaskRows } from '../../../src/core/views/task-list';
 
 const NOW = 1_750_000_100_000;
 const task = (id: string, status: string, updatedAt: number, extra: Partial<Task> = {}): Task => ({ connectionId: 'p', system: 'propeller', id, queue: 'tasks', status, updatedAt, ...extra });
@@ -57,4 +57,10 @@ test('groups hold every task once under its state; per-worker lists put unfinish
   assert.deepEqual(workerTaskRows(store, 'p', 'w1', NOW, 1), { rows: [workerTaskRows(store, 'p', 'w1', NOW).rows[0]!], more: 1 });
   assert.deepEqual(Object.fromEntries(tasksPerWorker(store, 'p')), { w1: { running: 1, total: 2 }, w2: { running: 0, total: 1 } });
   assert.deepEqual(queueTaskGroups(store, 'p', 'missing', NOW), []);
+});
+
+test('confirmations name tasks as their rows do; an unseen id stays bare', () => {
+  const known = [task('t1', 'Running', NOW, { name: 'infer' }), task('t2', 'Running', NOW), task('t9', 'Running', NOW, { name: 'other' })];
+  assert.deepEqual(taskLabels(['t1', 't2', 'gone'], known), ['infer #t1', 'task #t2', 'gone']);
+  assert.equal(taskRowView(known[0]!, NOW).label, 'infer #t1');
 });
