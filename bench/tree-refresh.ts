@@ -8,26 +8,18 @@
 // of every row, recursively for expanded nodes) and times each getChildren.
 // Baseline in the same run: the store's own change notifications per second (what an uncoalesced tree would get).
 // Run: node --import tsx bench/tree-refresh.ts [--seconds 10] [--rate 50000]
-import Module from 'node:module';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type * as vscodeTypes from 'vscode';
 import type { MonitorEvent } from '../src/core/model/events';
 import type { ChangeSet } from '../src/core/store/change-set';
 import { MonitorSession } from '../src/sources/monitor-session';
+import '../test/helpers/vscode-stand-in';
 import type { StoreTree, TreeNode } from '../src/vscode/views/store-tree';
 import type * as QueuesTreeModule from '../src/vscode/views/queues-tree';
 import type * as WorkersTreeModule from '../src/vscode/views/workers-tree';
 import type * as WorkflowsTreeModule from '../src/vscode/views/workflows-tree';
 
-// `vscode` → the stand-in, before any tree module loads (they are required below, not imported).
-const STAND_IN = join(__dirname, 'support', 'vscode-api-stand-in.cjs');
-type Resolve = (request: string, ...rest: unknown[]) => string;
-const moduleInternals = Module as unknown as { _resolveFilename: Resolve };
-const resolveFilename = moduleInternals._resolveFilename;
-moduleInternals._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
-  return request === 'vscode' ? STAND_IN : resolveFilename.call(this, request, ...rest);
-};
+// `vscode` → the stand-in (test/helpers/vscode-stand-in.ts, imported above), before any tree module loads.
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded after the `vscode` mapping above is in place */
 const { QueuesTree } = require('../src/vscode/views/queues-tree') as typeof QueuesTreeModule;
 const { WorkersTree } = require('../src/vscode/views/workers-tree') as typeof WorkersTreeModule;

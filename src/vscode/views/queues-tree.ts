@@ -59,6 +59,8 @@ export class QueuesTree extends StoreTree<QueuesNode> {
 
   private readonly windows = new Map<string, RowWindow>();
   private readonly totals = new Map<string, number>();
+  /** Per connection, the queue count its row shows ("3 queues"), to know when that row is stale. */
+  private readonly shownQueueCounts = new Map<string, number>();
 
   constructor(
     store: ConstructorParameters<typeof StoreTree<QueuesNode>>[0],
@@ -171,6 +173,7 @@ export class QueuesTree extends StoreTree<QueuesNode> {
         const c = this.store.connection(node.connectionId);
         if (!c) return messageItem('(removed)');
         const n = this.store.queues(c.id).length;
+        this.shownQueueCounts.set(c.id, n);
         const item = connectionItem(c, c.state === 'connected' ? `${n} queue${n === 1 ? '' : 's'}` : '', true);
         item.id = node.id;
         return item;
@@ -415,9 +418,19 @@ export class QueuesTree extends StoreTree<QueuesNode> {
       if (!this.store.connection(id) || !this.nodes.has(`conn:${id}`)) return undefined; // added or removed
       ids.add(`conn:${id}`);
     }
+    const countChecked = new Set<string>();
     for (const key of change.queues) {
+      const connectionId = key.split(':', 2)[1] ?? '';
       if (this.nodes.has(key) && this.store.queue(key)) ids.add(key);
-      else ids.add(`conn:${key.split(':', 2)[1] ?? ''}`); // a queue appeared or vanished: its connection lists it
+      else ids.add(`conn:${connectionId}`); // a queue appeared or vanished: its connection lists it
+      // The connection row says how many queues it has. A queue row can exist before its connection's row was
+      // redrawn with it (the row's label was read, then the children, while the queue arrived in between): when
+      // the count shown is not the store's, the connection row is stale whether or not its queue rows are.
+      if (!countChecked.has(connectionId)) {
+        countChecked.add(connectionId);
+        const shown = this.shownQueueCounts.get(connectionId);
+        if (shown !== undefined && this.nodes.has(`conn:${connectionId}`) && shown !== this.store.queues(connectionId).length) ids.add(`conn:${connectionId}`);
+      }
     }
     // Pushed tasks change state and metrics without their queue's counts changing: refresh the rows shown.
     for (const key of change.tasks) {
