@@ -30,6 +30,8 @@ const STATUS_ICONS: Record<WorkerStatus, [string, string | undefined]> = {
 export class WorkersTree extends StoreTree<WorkersNode> {
   /** Per connection, tasks per worker, computed once per listing of the connection's workers. */
   private readonly taskCounts = new Map<string, Map<string, { running: number; total: number }>>();
+  /** Per connection, the "online/total" its row shows, to know when that row (not only a worker row) is stale. */
+  private readonly shownCounts = new Map<string, string>();
 
   constructor(
     store: ConstructorParameters<typeof StoreTree>[0],
@@ -80,9 +82,9 @@ export class WorkersTree extends StoreTree<WorkersNode> {
     if (node.kind === 'connection') {
       const c = this.store.connection(node.connectionId);
       if (!c) return messageItem('(removed)');
-      const workers = this.store.workers(c.id);
-      const online = workers.filter((w) => w.status !== 'offline' && w.status !== 'stale').length;
-      const item = connectionItem(c, c.state === 'connected' ? `${online}/${workers.length} online` : '', true);
+      const counts = this.onlineCounts(c.id);
+      this.shownCounts.set(c.id, counts);
+      const item = connectionItem(c, c.state === 'connected' ? `${counts} online` : '', true);
       item.id = node.id;
       return item;
     }
@@ -110,6 +112,14 @@ export class WorkersTree extends StoreTree<WorkersNode> {
     return item;
   }
 
+  /** "online/total" of a connection's workers (stale and offline ones are not online). */
+  private onlineCounts(connectionId: string): string {
+    const workers = this.store.workers(connectionId);
+    let online = 0;
+    for (const w of workers) if (w.status !== 'offline' && w.status !== 'stale') online++;
+    return `${online}/${workers.length}`;
+  }
+
   override getParent(node: WorkersNode): WorkersNode | undefined {
     if (node.kind === 'task') return this.nodes.get(workerKey(node.connectionId, node.workerId));
     return node.kind === 'connection' ? undefined : this.nodes.get(`conn:${node.connectionId}`);
@@ -121,8 +131,21 @@ export class WorkersTree extends StoreTree<WorkersNode> {
       if (!this.store.connection(id) || !this.nodes.has(`conn:${id}`)) return undefined;
       ids.add(`conn:${id}`);
     }
-    // A worker appearing or leaving changes its connection's "n/m online" too, so refresh the connection.
-    for (const key of change.workers) ids.add(`conn:${key.split(':', 2)[1] ?? ''}`);
+    // A changed worker refreshes its own row; its connection (which lists the rows and says "n/m online") only when a
+    // worker appeared or left, or the count shown changed. Every row VS Code re-reads is a new node in its extension
+    // host that stays in memory for the life of the view (ExtHostTreeView registers a DisposableStore per node), so
+    // re-listing a connection's workers on every heartbeat grew the host by thousands of nodes a minute.
+    const countChecked = new Set<string>();
+    for (const key of change.workers) {
+      const connectionId = key.split(':', 2)[1] ?? '';
+      if (this.nodes.has(key) && this.store.worker(key)) ids.add(key);
+      else ids.add(`conn:${connectionId}`);
+      if (!countChecked.has(connectionId)) {
+        countChecked.add(connectionId);
+        const shown = this.shownCounts.get(connectionId);
+        if (shown !== undefined && this.nodes.has(`conn:${connectionId}`) && shown !== this.onlineCounts(connectionId)) ids.add(`conn:${connectionId}`);
+      }
+    }
     // A proplet's tasks changing state (or a new one starting) changes its row and its task list.
     for (const key of change.tasks) {
       const task = this.store.task(key);

@@ -11,11 +11,36 @@ export type WorkflowsNode =
   | (TreeNode & { kind: 'workflow'; workflowId: string })
   | (TreeNode & { kind: 'message'; text: string });
 
+/** Statuses after which a workflow no longer changes (any system's spelling). */
+const FINISHED = /^(completed|complete|succeeded|success|done|failed|failure|cancel+ed|aborted)\b/i;
+
 export class WorkflowsTree extends StoreTree<WorkflowsNode> {
+  /**
+   * Rows are ordered active first, then newest first by when the view first saw them: an order that an update does
+   * not change. (Ordered by last update, every progress event moved a row and re-listed the whole connection; every
+   * row VS Code re-reads stays in its extension host's memory for the life of the view.)
+   */
+  private readonly firstSeen = new Map<string, number>();
+  private seenCounter = 0;
+  /** Per listed row, whether it was listed as active; per connection, the count its row shows. */
+  private readonly listedActive = new Map<string, boolean>();
+  private readonly shownCounts = new Map<string, number>();
+
   getChildren(node?: WorkflowsNode): WorkflowsNode[] {
     if (!node) return this.store.connections().map((c) => this.node({ kind: 'connection', id: `conn:${c.id}`, connectionId: c.id }));
     if (node.kind !== 'connection') return [];
-    const flows = this.store.workflows(node.connectionId).sort((a, b) => b.updatedAt - a.updatedAt);
+    const all = this.store.workflows(node.connectionId);
+    this.forgetGone(node.connectionId, all.map((w) => workflowKey(w.connectionId, w.id)));
+    // Numbered in the store's order (the order they arrived) before sorting, so ties never depend on the sort.
+    const rows = all.map((w) => {
+      const key = workflowKey(w.connectionId, w.id);
+      let seen = this.firstSeen.get(key);
+      if (seen === undefined) this.firstSeen.set(key, (seen = ++this.seenCounter));
+      return { w, key, seen, active: !FINISHED.test(w.status) };
+    });
+    const flows = rows
+      .sort((a, b) => Number(b.active) - Number(a.active) || b.seen - a.seen)
+      .map(({ w, key, active }) => { this.listedActive.set(key, active); return w; });
     if (flows.length === 0) {
       const c = this.store.connection(node.connectionId);
       const text = c?.state === 'connected' ? 'No workflows reported' : 'Not connected';
@@ -29,6 +54,7 @@ export class WorkflowsTree extends StoreTree<WorkflowsNode> {
       const c = this.store.connection(node.connectionId);
       if (!c) return messageItem('(removed)');
       const n = this.store.workflows(c.id).length;
+      this.shownCounts.set(c.id, n);
       const item = connectionItem(c, c.state === 'connected' ? `${n} workflow${n === 1 ? '' : 's'}` : '', true);
       item.id = node.id;
       return item;
@@ -63,7 +89,35 @@ export class WorkflowsTree extends StoreTree<WorkflowsNode> {
       if (!this.store.connection(id) || !this.nodes.has(`conn:${id}`)) return undefined;
       ids.add(`conn:${id}`);
     }
-    for (const key of change.workflows) ids.add(`conn:${key.split(':', 2)[1] ?? ''}`);
+    // A changed workflow refreshes its row; its connection only when the rows it lists would differ (a workflow
+    // appeared or went, moved between active and finished, or the count its row shows changed).
+    const countChecked = new Set<string>();
+    for (const key of change.workflows) {
+      const connectionId = key.split(':', 2)[1] ?? '';
+      const w = this.store.workflow(key);
+      const listedActive = this.listedActive.get(key);
+      if (w && this.nodes.has(key) && listedActive === !FINISHED.test(w.status)) ids.add(key);
+      // Known but beyond the rows listed (200): listed again only if it turned active (it moves up then).
+      else if (w && !this.nodes.has(key) && listedActive !== undefined && (listedActive || FINISHED.test(w.status))) continue;
+      else ids.add(`conn:${connectionId}`);
+      if (!countChecked.has(connectionId)) {
+        countChecked.add(connectionId);
+        const shown = this.shownCounts.get(connectionId);
+        if (shown !== undefined && this.nodes.has(`conn:${connectionId}`) && shown !== this.store.workflows(connectionId).length) ids.add(`conn:${connectionId}`);
+      }
+    }
     return ids;
+  }
+
+  /** Drops what the view remembered of a connection's workflows that are no longer in the store. */
+  private forgetGone(connectionId: string, present: readonly string[]): void {
+    const keep = new Set(present);
+    const prefix = `workflow:${connectionId}:`;
+    for (const key of this.firstSeen.keys()) {
+      if (key.startsWith(prefix) && !keep.has(key)) {
+        this.firstSeen.delete(key);
+        this.listedActive.delete(key);
+      }
+    }
   }
 }
