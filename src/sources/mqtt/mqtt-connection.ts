@@ -4,8 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { writeToStream } from 'mqtt-packet';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import { readStreamOptions } from '../../core/config/stream-options';
+
+// mqtt-packet (mqtt.js's codec) builds a cache of 65 536 two-byte Buffers on its first write, to write packet ids
+// and lengths a little faster: ~7 MB of the extension host's heap for the whole session, which V8 then sizes its
+// heap by. Taskscope reads far more than it writes (subscribe, and a publish per Stop Task), so it goes without.
+writeToStream.cacheNumbers = false;
 
 export interface MqttSession {
   readonly client: MqttClient;
