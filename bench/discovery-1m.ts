@@ -27,16 +27,10 @@ import { walkKeyspace } from '../src/sources/redis/redis-values';
 import { rhaiKeyPatterns } from '../src/sources/redis/rhailib-layout';
 import { nexusKeyPatterns } from '../src/sources/redis/nexus';
 import { pynencKeyPatterns, rustvelloKeyPatterns } from '../src/sources/redis/pynenc';
+import { numberFlag } from './support/flags';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
-  return value;
-}
-
-const TOTAL_KEYS = flag('keys', 1_000_000);
-const SYNTHETIC_QUEUES = flag('queues', 300);
+const TOTAL_KEYS = numberFlag('keys', 1_000_000);
+const SYNTHETIC_QUEUES = numberFlag('queues', 300);
 const JOBS_PER_QUEUE = 200;
 const SLOW_CALL_LIMIT_US = 10_000;
 

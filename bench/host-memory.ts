@@ -11,16 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageExtension } from '../test/helpers/package-extension';
 import { launchVSCode, type VSCodeSession } from '../test/helpers/vscode-e2e';
+import { numberFlag } from './support/flags';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
-  return value;
-}
-
-const SECONDS = flag('seconds', 180);
-const SAMPLE_SECONDS = flag('sample', 10);
+const SECONDS = numberFlag('seconds', 180);
+const SAMPLE_SECONDS = numberFlag('sample', 10);
 const TARGET_MB = 250;
 const ROOT = resolve(__dirname, '..');
 const WORKSPACE = join(ROOT, '.demo', 'workspace');

@@ -18,6 +18,7 @@ import type { StoreTree, TreeNode } from '../src/vscode/views/store-tree';
 import type * as QueuesTreeModule from '../src/vscode/views/queues-tree';
 import type * as WorkersTreeModule from '../src/vscode/views/workers-tree';
 import type * as WorkflowsTreeModule from '../src/vscode/views/workflows-tree';
+import { numberFlag } from './support/flags';
 
 // `vscode` → the stand-in (test/helpers/vscode-stand-in.ts, imported above), before any tree module loads.
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded after the `vscode` mapping above is in place */
@@ -26,15 +27,8 @@ const { WorkersTree } = require('../src/vscode/views/workers-tree') as typeof Wo
 const { WorkflowsTree } = require('../src/vscode/views/workflows-tree') as typeof WorkflowsTreeModule;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
-  return value;
-}
-
-const SECONDS = flag('seconds', 10);
-const RATE = flag('rate', 50_000);
+const SECONDS = numberFlag('seconds', 10);
+const RATE = numberFlag('rate', 50_000);
 const CONNECTIONS = ['bull-prod', 'bull-staging', 'nexus', 'pynenc', 'mahavishnu', 'propeller'];
 const QUEUES_PER_CONNECTION = 60;
 const WORKERS_PER_CONNECTION = 40;

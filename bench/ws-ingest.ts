@@ -10,13 +10,9 @@ import { parseConnectionProfiles } from '../src/core/config/connection-profile';
 import { MonitorSession } from '../src/sources/monitor-session';
 import type { NexusWsSource } from '../src/sources/websocket/nexus-ws';
 import { nexusBenchFrames } from './support/nexus-frames';
+import { numberFlag } from './support/flags';
 
 const SELF = fileURLToPath(import.meta.url);
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-
 /** Server mode: on each connection sends the snapshot, waits 300 ms, then streams N frames respecting backpressure. */
 function serve(messages: number): void {
   const frames = nexusBenchFrames(messages);
@@ -118,9 +114,9 @@ async function taskscope(url: string, messages: number): Promise<Measured & { ta
 }
 
 async function main(): Promise<void> {
-  const messages = arg('--messages', 150_000);
+  const messages = numberFlag('messages', 150_000);
   if (process.argv.includes('--server')) return serve(messages);
-  const rounds = arg('--rounds', 3);
+  const rounds = numberFlag('rounds', 3);
   const raw: Measured[] = [];
   const ours: Measured[] = [];
   let frameBytes = 0;

@@ -189,8 +189,10 @@ export class NexusEventMapper implements PendingEntities {
       const fraction = sameSecondFraction(ts, previous);
       if (fraction >= 0) return (this.lastMs = this.lastWholeSecondMs + fraction);
     }
-    this.lastMs = timestampMs(ts);
-    this.lastWholeSecondMs = this.lastMs !== undefined && typeof ts === 'string' && isoUtcMs(ts) !== undefined ? this.lastMs - (this.lastMs % 1000) : undefined;
+    // The common ISO form is parsed once here; its whole second is what the next frames' fractions add to.
+    const fast = typeof ts === 'string' ? isoUtcMs(ts) : undefined;
+    this.lastMs = fast ?? timestampMs(ts);
+    this.lastWholeSecondMs = fast !== undefined ? fast - (fast % 1000) : undefined;
     return this.lastMs;
   }
 

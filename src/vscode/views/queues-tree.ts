@@ -59,8 +59,6 @@ export class QueuesTree extends StoreTree<QueuesNode> {
 
   private readonly windows = new Map<string, RowWindow>();
   private readonly totals = new Map<string, number>();
-  /** Per connection, the queue count its row shows ("3 queues"), to know when that row is stale. */
-  private readonly shownQueueCounts = new Map<string, number>();
 
   constructor(
     store: ConstructorParameters<typeof StoreTree<QueuesNode>>[0],
@@ -172,9 +170,8 @@ export class QueuesTree extends StoreTree<QueuesNode> {
       case 'connection': {
         const c = this.store.connection(node.connectionId);
         if (!c) return messageItem('(removed)');
-        const n = this.store.queues(c.id).length;
-        this.shownQueueCounts.set(c.id, n);
-        const item = connectionItem(c, c.state === 'connected' ? `${n} queue${n === 1 ? '' : 's'}` : '', true);
+        const summary = this.renderedSummary(c.id);
+        const item = connectionItem(c, c.state === 'connected' ? summary : '', true);
         item.id = node.id;
         return item;
       }
@@ -248,14 +245,6 @@ export class QueuesTree extends StoreTree<QueuesNode> {
         item.accessibilityInformation = { label: `Log line ${l.index + 1}: ${label}${l.truncated ? ', cut' : ''}` };
         return item;
       }
-      case 'logsMore': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon(node.direction === 'more' ? 'fold-down' : 'fold-up');
-        item.contextValue = CONTEXT_VALUES.more;
-        item.command = { command: 'taskscope.loadMoreTasks', title: node.text, arguments: [node] };
-        return item;
-      }
       case 'schedulers': {
         const item = new vscode.TreeItem('Schedulers', vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
@@ -276,7 +265,8 @@ export class QueuesTree extends StoreTree<QueuesNode> {
         item.accessibilityInformation = { label: `Scheduler ${v.id}, ${item.description}` };
         return item;
       }
-      case 'more': {
+      case 'more':
+      case 'logsMore': { // "Load more…" / "Show earlier…" of tasks and of log lines: one command pages both
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon(node.direction === 'more' ? 'fold-down' : 'fold-up');
@@ -418,20 +408,14 @@ export class QueuesTree extends StoreTree<QueuesNode> {
       if (!this.store.connection(id) || !this.nodes.has(`conn:${id}`)) return undefined; // added or removed
       ids.add(`conn:${id}`);
     }
-    const countChecked = new Set<string>();
+    const touched = new Set<string>();
     for (const key of change.queues) {
       const connectionId = key.split(':', 2)[1] ?? '';
+      touched.add(connectionId);
       if (this.nodes.has(key) && this.store.queue(key)) ids.add(key);
       else ids.add(`conn:${connectionId}`); // a queue appeared or vanished: its connection lists it
-      // The connection row says how many queues it has. A queue row can exist before its connection's row was
-      // redrawn with it (the row's label was read, then the children, while the queue arrived in between): when
-      // the count shown is not the store's, the connection row is stale whether or not its queue rows are.
-      if (!countChecked.has(connectionId)) {
-        countChecked.add(connectionId);
-        const shown = this.shownQueueCounts.get(connectionId);
-        if (shown !== undefined && this.nodes.has(`conn:${connectionId}`) && shown !== this.store.queues(connectionId).length) ids.add(`conn:${connectionId}`);
-      }
     }
+    this.addStaleConnectionRows(ids, touched);
     // Pushed tasks change state and metrics without their queue's counts changing: refresh the rows shown.
     for (const key of change.tasks) {
       if (this.nodes.has(key)) ids.add(key);
@@ -442,6 +426,11 @@ export class QueuesTree extends StoreTree<QueuesNode> {
       }
     }
     return ids;
+  }
+
+  protected override connectionSummary(connectionId: string): string {
+    const n = this.store.queues(connectionId).length;
+    return `${n} queue${n === 1 ? '' : 's'}`;
   }
 
   private message(connectionId: string, text: string): QueuesNode {

@@ -21,6 +21,8 @@ export abstract class StoreTree<N extends TreeNode> implements vscode.TreeDataPr
   private readonly coalescer: ChangeCoalescer;
   /** Counts refreshes actually sent to VS Code (read by the benchmark and tests). */
   refreshCount = 0;
+  /** What each connection row last showed as its summary ("3 queues", "2/4 online"), to tell when it is stale. */
+  private readonly shownSummaries = new Map<string, string>();
 
   constructor(protected readonly store: MonitorStore) {
     this.coalescer = new ChangeCoalescer(TREE_REFRESH_INTERVAL_MS, (c) => this.refreshFor(c));
@@ -33,6 +35,30 @@ export abstract class StoreTree<N extends TreeNode> implements vscode.TreeDataPr
   protected abstract affected(change: ChangeSet): Set<string> | undefined;
 
   getParent?(node: N): N | undefined;
+
+  /** The summary a connection row shows (its queue count, workers online…); trees whose rows show one override it. */
+  protected connectionSummary(_connectionId: string): string { return ''; }
+
+  /** The summary for a connection row being rendered, remembered to tell later whether the row is stale. */
+  protected renderedSummary(connectionId: string): string {
+    const summary = this.connectionSummary(connectionId);
+    this.shownSummaries.set(connectionId, summary);
+    return summary;
+  }
+
+  /**
+   * Adds the rows of these connections whose summary is no longer what they show. Changes refresh the rows that
+   * changed, not their connection (every row VS Code re-reads stays in its extension host for the life of the view),
+   * so a connection row is refreshed only when its list or this summary differs — and a row can be stale even when
+   * its children are not: they may have been read after the row, with an entity that arrived in between.
+   */
+  protected addStaleConnectionRows(ids: Set<string>, connectionIds: Iterable<string>): void {
+    for (const connectionId of connectionIds) {
+      const id = `conn:${connectionId}`;
+      const shown = this.shownSummaries.get(connectionId);
+      if (shown !== undefined && this.nodes.has(id) && shown !== this.connectionSummary(connectionId)) ids.add(id);
+    }
+  }
 
   onStoreChange(change: ChangeSet): void { this.coalescer.add(change); }
 

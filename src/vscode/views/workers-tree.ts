@@ -30,8 +30,6 @@ const STATUS_ICONS: Record<WorkerStatus, [string, string | undefined]> = {
 export class WorkersTree extends StoreTree<WorkersNode> {
   /** Per connection, tasks per worker, computed once per listing of the connection's workers. */
   private readonly taskCounts = new Map<string, Map<string, { running: number; total: number }>>();
-  /** Per connection, the "online/total" its row shows, to know when that row (not only a worker row) is stale. */
-  private readonly shownCounts = new Map<string, string>();
 
   constructor(
     store: ConstructorParameters<typeof StoreTree>[0],
@@ -82,9 +80,8 @@ export class WorkersTree extends StoreTree<WorkersNode> {
     if (node.kind === 'connection') {
       const c = this.store.connection(node.connectionId);
       if (!c) return messageItem('(removed)');
-      const counts = this.onlineCounts(c.id);
-      this.shownCounts.set(c.id, counts);
-      const item = connectionItem(c, c.state === 'connected' ? `${counts} online` : '', true);
+      const summary = this.renderedSummary(c.id);
+      const item = connectionItem(c, c.state === 'connected' ? summary : '', true);
       item.id = node.id;
       return item;
     }
@@ -112,12 +109,12 @@ export class WorkersTree extends StoreTree<WorkersNode> {
     return item;
   }
 
-  /** "online/total" of a connection's workers (stale and offline ones are not online). */
-  private onlineCounts(connectionId: string): string {
+  /** "online/total online" of a connection's workers (stale and offline ones are not online). */
+  protected override connectionSummary(connectionId: string): string {
     const workers = this.store.workers(connectionId);
     let online = 0;
     for (const w of workers) if (w.status !== 'offline' && w.status !== 'stale') online++;
-    return `${online}/${workers.length}`;
+    return `${online}/${workers.length} online`;
   }
 
   override getParent(node: WorkersNode): WorkersNode | undefined {
@@ -131,21 +128,16 @@ export class WorkersTree extends StoreTree<WorkersNode> {
       if (!this.store.connection(id) || !this.nodes.has(`conn:${id}`)) return undefined;
       ids.add(`conn:${id}`);
     }
-    // A changed worker refreshes its own row; its connection (which lists the rows and says "n/m online") only when a
-    // worker appeared or left, or the count shown changed. Every row VS Code re-reads is a new node in its extension
-    // host that stays in memory for the life of the view (ExtHostTreeView registers a DisposableStore per node), so
-    // re-listing a connection's workers on every heartbeat grew the host by thousands of nodes a minute.
-    const countChecked = new Set<string>();
+    // A changed worker refreshes its own row; its connection only when a worker appeared or left, or "n/m online"
+    // changed (re-listing a connection's workers on every heartbeat grew the extension host: see StoreTree).
+    const touched = new Set<string>();
     for (const key of change.workers) {
       const connectionId = key.split(':', 2)[1] ?? '';
+      touched.add(connectionId);
       if (this.nodes.has(key) && this.store.worker(key)) ids.add(key);
       else ids.add(`conn:${connectionId}`);
-      if (!countChecked.has(connectionId)) {
-        countChecked.add(connectionId);
-        const shown = this.shownCounts.get(connectionId);
-        if (shown !== undefined && this.nodes.has(`conn:${connectionId}`) && shown !== this.onlineCounts(connectionId)) ids.add(`conn:${connectionId}`);
-      }
     }
+    this.addStaleConnectionRows(ids, touched);
     // A proplet's tasks changing state (or a new one starting) changes its row and its task list.
     for (const key of change.tasks) {
       const task = this.store.task(key);

@@ -22,9 +22,8 @@ export class WorkflowsTree extends StoreTree<WorkflowsNode> {
    */
   private readonly firstSeen = new Map<string, number>();
   private seenCounter = 0;
-  /** Per listed row, whether it was listed as active; per connection, the count its row shows. */
+  /** Per listed row, whether it was listed as active. */
   private readonly listedActive = new Map<string, boolean>();
-  private readonly shownCounts = new Map<string, number>();
 
   getChildren(node?: WorkflowsNode): WorkflowsNode[] {
     if (!node) return this.store.connections().map((c) => this.node({ kind: 'connection', id: `conn:${c.id}`, connectionId: c.id }));
@@ -53,9 +52,8 @@ export class WorkflowsTree extends StoreTree<WorkflowsNode> {
     if (node.kind === 'connection') {
       const c = this.store.connection(node.connectionId);
       if (!c) return messageItem('(removed)');
-      const n = this.store.workflows(c.id).length;
-      this.shownCounts.set(c.id, n);
-      const item = connectionItem(c, c.state === 'connected' ? `${n} workflow${n === 1 ? '' : 's'}` : '', true);
+      const summary = this.renderedSummary(c.id);
+      const item = connectionItem(c, c.state === 'connected' ? summary : '', true);
       item.id = node.id;
       return item;
     }
@@ -91,22 +89,24 @@ export class WorkflowsTree extends StoreTree<WorkflowsNode> {
     }
     // A changed workflow refreshes its row; its connection only when the rows it lists would differ (a workflow
     // appeared or went, moved between active and finished, or the count its row shows changed).
-    const countChecked = new Set<string>();
+    const touched = new Set<string>();
     for (const key of change.workflows) {
       const connectionId = key.split(':', 2)[1] ?? '';
+      touched.add(connectionId);
       const w = this.store.workflow(key);
       const listedActive = this.listedActive.get(key);
       if (w && this.nodes.has(key) && listedActive === !FINISHED.test(w.status)) ids.add(key);
       // Known but beyond the rows listed (200): listed again only if it turned active (it moves up then).
       else if (w && !this.nodes.has(key) && listedActive !== undefined && (listedActive || FINISHED.test(w.status))) continue;
       else ids.add(`conn:${connectionId}`);
-      if (!countChecked.has(connectionId)) {
-        countChecked.add(connectionId);
-        const shown = this.shownCounts.get(connectionId);
-        if (shown !== undefined && this.nodes.has(`conn:${connectionId}`) && shown !== this.store.workflows(connectionId).length) ids.add(`conn:${connectionId}`);
-      }
     }
+    this.addStaleConnectionRows(ids, touched);
     return ids;
+  }
+
+  protected override connectionSummary(connectionId: string): string {
+    const n = this.store.workflows(connectionId).length;
+    return `${n} workflow${n === 1 ? '' : 's'}`;
   }
 
   /** Drops what the view remembered of a connection's workflows that are no longer in the store. */
