@@ -1,10 +1,16 @@
 // Nexus pub/sub ingest: NexusRedisSource (validate, de-dup, map, apply to the store) vs a raw ioredis
-// subscriber that only JSON.parses, over the same redis-server and the same 100k published events.
+// subscriber that only JSON.parses, over the same redis-server and the same 100k events, in two ways:
+// - "one copy": every event published once, on `nexus:events`; both sides subscribe to that channel only. The
+//   strict measure: every message costs us a parse and a mapping.
+// - "as Nexus publishes" (src/monitoring/event_bus.py, protocols.md §2): every event on `nexus:events`, again on
+//   `nexus:events:project:{id}` (it has a project), and stats events on `nexus:events:stats` too, in Python's
+//   `json.dumps` spelling; both sides subscribe to what our source subscribes to (the two channels and the project
+//   pattern), so both receive every copy and the raw side parses each.
 // Target (shared/reference/performance.md): ours ≥ 0.8× the raw subscriber's messages per second. Ours applies
 // through MonitorSession.apply (the production path: one batched change set per tick), and the clock stops only
 // after the tick that applies the last aggregated events. One warm-up round (JIT) is not counted; the order of
 // the two sides alternates between rounds.
-// Run: node --import tsx bench/nexus-pubsub-ingest.ts [--events N]
+// Run: node --import tsx bench/nexus-pubsub-ingest.ts [--events N] [--rounds N]
 import Redis from 'ioredis';
 import { startRedisServer } from '../demo/support/local-servers';
 import { parseConnectionProfiles } from '../src/core/config/connection-profile';
@@ -16,9 +22,11 @@ const N = Number(process.argv[process.argv.indexOf('--events') + 1]) || 100_000;
 const ROUNDS = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
 const TYPES = ['task_enqueued', 'task_started', 'task_completed', 'worker_heartbeat', 'phase_started', 'stats_snapshot'];
 
-/** ~200-byte MonitoringEvent JSON, every field present (json.dumps(model_dump())). */
-function events(round: number): string[] {
-  return Array.from({ length: N }, (_, i) => JSON.stringify({
+interface Publication { readonly channel: string; readonly message: string }
+
+/** ~200-byte MonitoringEvent objects, every field present, as model_dump() gives them. */
+function eventObjects(round: number): Record<string, unknown>[] {
+  return Array.from({ length: N }, (_, i) => ({
     event_id: `r${round}-${i}`, ts: '2025-08-09T16:05:00.123456+00:00', event_type: TYPES[i % TYPES.length],
     project_id: 'p1', parent_task_id: `research-${i % 50}`, task_id: `t-${i % 5000}`, task_type: 'search', phase: i % 6 === 4 ? 'search' : null,
     worker_id: i % 8, retry_count: 0, status: null, duration_ms: null, counts: i % 6 === 5 ? { completed: 1, failed: 0, pending: 2, processing: 1 } : null,
@@ -26,10 +34,31 @@ function events(round: number): string[] {
   }));
 }
 
-async function publishAll(pub: Redis, payloads: readonly string[]): Promise<void> {
-  for (let i = 0; i < payloads.length; i += 1_000) {
+/** Each event once, on the global channel. */
+function oneCopy(round: number): Publication[] {
+  return eventObjects(round).map((e) => ({ channel: 'nexus:events', message: JSON.stringify(e) }));
+}
+
+/** Python's json.dumps spelling: `", "` and `": "` separators (what Nexus puts on the wire). */
+function pythonJson(value: Record<string, unknown>): string {
+  return JSON.stringify(value).replace(/("(?:[^"\\]|\\.)*")|([,:])/g, (_m, str: string | undefined, sep: string | undefined) => str ?? `${sep} `);
+}
+
+/** What event_bus.publish() sends: global, then project (the event has one), then stats for stats events. */
+function asNexusPublishes(round: number): Publication[] {
+  const out: Publication[] = [];
+  for (const e of eventObjects(round)) {
+    const message = pythonJson(e);
+    out.push({ channel: 'nexus:events', message }, { channel: `nexus:events:project:${String(e['project_id'])}`, message });
+    if (e['event_type'] === 'stats_snapshot' || e['event_type'] === 'queue_depth_update') out.push({ channel: 'nexus:events:stats', message });
+  }
+  return out;
+}
+
+async function publishAll(pub: Redis, publications: readonly Publication[]): Promise<void> {
+  for (let i = 0; i < publications.length; i += 1_000) {
     const p = pub.pipeline();
-    for (const m of payloads.slice(i, i + 1_000)) p.publish('nexus:events', m);
+    for (const { channel, message } of publications.slice(i, i + 1_000)) p.publish(channel, message);
     await p.exec();
   }
 }
@@ -41,7 +70,7 @@ interface Subscribed { readonly socket: { pause(): void; resume(): void }; close
  * them in the client's output buffer), then resumed with the clock started: what is timed is the consumer
  * alone, not the publisher, which on a loaded shared machine would otherwise set the pace for both.
  */
-async function measure(subscribe: (onMessage: () => void) => Promise<Subscribed>, pub: Redis, payloads: readonly string[]): Promise<number> {
+async function measure(subscribe: (onMessage: () => void) => Promise<Subscribed>, pub: Redis, payloads: readonly Publication[]): Promise<number> {
   let received = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => { done = r; });
@@ -68,17 +97,22 @@ async function main(): Promise<void> {
   // A slow subscriber must not be cut off by the pub/sub output buffer limit while the publisher races ahead.
   await pub.config('SET', 'client-output-buffer-limit', 'pubsub 0 0 0');
   const { profiles } = parseConnectionProfiles([{ id: 'bench', kind: 'redis', system: 'nexus', url: server.url, pollIntervalMs: 3_600_000 }]);
-  const raw: number[] = [];
-  const ours: number[] = [];
+  const results: { scenario: string; messages: number; ours: number[]; raw: number[] }[] = [];
   try {
-    const rawSide = (payloads: readonly string[]) => measure(async (onMessage) => {
+    /** `allChannels`: subscribed as our source is (both channels and the project pattern), else the global one only. */
+    const rawSide = (allChannels: boolean) => (payloads: readonly Publication[]) => measure(async (onMessage) => {
       const sub = new Redis(server.url);
       let sink = 0;
-      sub.on('message', (_c: string, m: string) => { sink += (JSON.parse(m) as { worker_id: number }).worker_id; onMessage(); });
-      await sub.subscribe('nexus:events');
+      const onText = (m: string): void => { sink += (JSON.parse(m) as { worker_id: number }).worker_id; onMessage(); };
+      sub.on('message', (_c: string, m: string) => onText(m));
+      sub.on('pmessage', (_p: string, _c: string, m: string) => onText(m));
+      if (allChannels) {
+        await sub.subscribe('nexus:events', 'nexus:events:stats');
+        await sub.psubscribe('nexus:events:project:*');
+      } else await sub.subscribe('nexus:events');
       return { socket: socketOf(sub), close: async () => { sub.disconnect(); void sink; } };
     }, pub, payloads);
-    const ourSide = (payloads: readonly string[]) => measure(async (onMessage) => {
+    const ourSide = (payloads: readonly Publication[]) => measure(async (onMessage) => {
       const session = new MonitorSession({ log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
       const source = new NexusRedisSource(profiles[0]!);
       const ctx: SourceContext = {
@@ -94,28 +128,39 @@ async function main(): Promise<void> {
       const subscriber = (source as unknown as { subscriber: Redis }).subscriber;
       return { socket: socketOf(subscriber), close: () => source.disconnect() };
     }, pub, payloads);
-    // Warm-up (not counted): both sides compiled and the server's buffers grown before anything is timed.
-    await rawSide(events(-1));
-    await ourSide(events(-2));
-    for (let round = 0; round < ROUNDS; round++) {
-      const payloads = events(round);
-      if (round % 2 === 0) {
-        raw.push(await rawSide(payloads));
-        ours.push(await ourSide(payloads));
-      } else {
-        ours.push(await ourSide(payloads));
-        raw.push(await rawSide(payloads));
+    const scenarios = [
+      { scenario: 'one copy on nexus:events', publications: oneCopy, raw: rawSide(false) },
+      { scenario: 'as Nexus publishes (global + project + stats copies)', publications: asNexusPublishes, raw: rawSide(true) },
+    ];
+    for (const { scenario, publications, raw } of scenarios) {
+      // Warm-up (not counted): both sides compiled and the server's buffers grown before anything is timed.
+      await raw(publications(-1));
+      await ourSide(publications(-2));
+      const result = { scenario, messages: 0, ours: [] as number[], raw: [] as number[] };
+      for (let round = 0; round < ROUNDS; round++) {
+        const payloads = publications(round);
+        result.messages = payloads.length;
+        if (round % 2 === 0) {
+          result.raw.push(await raw(payloads));
+          result.ours.push(await ourSide(payloads));
+        } else {
+          result.ours.push(await ourSide(payloads));
+          result.raw.push(await raw(payloads));
+        }
       }
+      results.push(result);
     }
   } finally {
     pub.disconnect();
     await server.stop();
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const ratio = median(ours) / median(raw);
   const fmt = (r: number) => `${Math.round(r).toLocaleString('en-US')} msg/s`;
-  process.stdout.write(`#   rounds ours: ${ours.map(fmt).join(', ')}; raw: ${raw.map(fmt).join(', ')}\n`);
-  process.stdout.write(`nexus pub/sub ingest (${N} events × ${ROUNDS}, median) | ours ${fmt(median(ours))} | raw ioredis ${fmt(median(raw))} | ratio ${ratio.toFixed(2)}× | target ≥ 0.80× | ${ratio >= 0.8 ? 'pass' : 'FAIL'}\n`);
+  for (const { scenario, messages, ours, raw } of results) {
+    const ratio = median(ours) / median(raw);
+    process.stdout.write(`#   ${scenario}: rounds ours ${ours.map(fmt).join(', ')}; raw ${raw.map(fmt).join(', ')}\n`);
+    process.stdout.write(`nexus pub/sub ingest, ${scenario} (${N} events = ${messages} messages × ${ROUNDS}, median) | ours ${fmt(median(ours))} | raw ioredis ${fmt(median(raw))} | ratio ${ratio.toFixed(2)}× | target ≥ 0.80× | ${ratio >= 0.8 ? 'pass' : 'FAIL'}\n`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -40,6 +40,13 @@ export type NexusParse =
 /** JSON text → validated event; repeats (by event_id, per `dedup`) come back as `duplicate` before full validation. */
 export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = MAX_EVENT_CHARS): NexusParse {
   if (text.length > maxEventChars) return { kind: 'invalid', reject: 'nexus-event', problem: `event of ${text.length} characters (limit ${maxEventChars})` };
+  // The copy of an event already seen (Nexus publishes each one on the global and its project channel) is dropped
+  // before JSON.parse, the largest cost of a frame, when its id can be read off the start of the text.
+  const leadingId = leadingEventId(text);
+  if (leadingId !== undefined && leadingId !== SNAPSHOT_EVENT_ID && dedup.has(leadingId)) {
+    dedup.firstSeen(leadingId); // counts the repeat
+    return { kind: 'duplicate' };
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -64,6 +71,36 @@ export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = M
   if (problem !== undefined) return { kind: 'invalid', reject: 'nexus-event', problem: `${problem}: ${text.slice(0, 160)}` };
   if (dedupId !== undefined) dedup.remember(dedupId);
   return { kind: 'event', event: rec as unknown as NexusEvent };
+}
+
+const EVENT_ID_KEY = '"event_id"';
+
+/**
+ * The `event_id` of a frame that starts with it, read without parsing: `{"event_id": "…"` as Nexus writes it
+ * (`json.dumps(model_dump())`, event_id first, with or without spaces). Undefined when the frame starts otherwise or
+ * the id holds an escape (then JSON.parse decides). Only ids of events that passed validation are remembered, so a
+ * frame recognized by it as a repeat carries the id of a valid event already applied.
+ */
+export function leadingEventId(text: string): string | undefined {
+  let i = skipSpaces(text, 0);
+  if (text.charCodeAt(i) !== 123 /* { */) return undefined;
+  i = skipSpaces(text, i + 1);
+  if (!text.startsWith(EVENT_ID_KEY, i)) return undefined;
+  i = skipSpaces(text, i + EVENT_ID_KEY.length);
+  if (text.charCodeAt(i) !== 58 /* : */) return undefined;
+  i = skipSpaces(text, i + 1);
+  if (text.charCodeAt(i) !== 34 /* " */) return undefined;
+  const start = i + 1;
+  const end = text.indexOf('"', start);
+  // An escape inside (or a control character, which JSON forbids) leaves the decision to JSON.parse.
+  if (end < 0 || end === start || end - start > 200 || text.lastIndexOf('\\', end) >= start) return undefined;
+  return text.slice(start, end);
+}
+
+function skipSpaces(text: string, from: number): number {
+  let i = from;
+  for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = text.charCodeAt(++i));
+  return i;
 }
 
 /** The priority list of a task from its enqueue meta: `nexus:tasks:high_priority` → `high_priority`; 0/1/2 → low/normal/high. */

@@ -6,10 +6,11 @@
 // types it has no shape for kept as generic events. Bounded in every dimension.
 import type { LogLevel, Task, Workflow, WorkflowStage, Worker, WorkerStatus } from '../../core/model/entities';
 import type { MonitorEvent } from '../../core/model/events';
-import { taskKey, workerKey } from '../../core/model/keys';
+import { taskKey, workerKey, workflowKey } from '../../core/model/keys';
 import { DedupSet } from '../../core/util/dedup-set';
 import { DEFAULT_PREVIEW_CHARS, previewLine } from '../../core/util/preview';
 import { collectInto, type EventSink, type PendingEntities } from '../latest-event-buffer';
+import { LatestSamples } from '../latest-samples';
 import { MAX_EVENT_CHARS, NEXUS_TASK_STATUSES, parseNexusFrame, queueName, type NexusEvent, type NexusParse } from './nexus-events';
 import { NexusTaskTimes } from './task-times';
 
@@ -56,6 +57,8 @@ interface ParentState {
   /** From per-parent stats (or the Redis task group); without them progress counts phases. */
   progress?: { done: number; total: number; failed: number };
   updatedAt: number;
+  /** Changed since the last drain (its upsert goes out then, built once). */
+  pending: boolean;
 }
 
 /** ISO text (Nexus sends UTC with an offset; without one UTC is assumed) or epoch seconds/ms → ms. */
@@ -149,10 +152,10 @@ const LOG_LEVEL: Readonly<Record<string, LogLevel>> = { task_failed: 'error', ta
 /**
  * Turns Nexus events into MonitorEvents; keeps phases per research task and what each worker is running.
  *
- * Tasks and workers are aggregated here, per tick: `accept` updates their state and marks them pending, and the
- * sink drains the latest state of each once (`drainInto`), so a burst of events on a few entities costs a few
- * events downstream and none of the objects or keys of the states a later event replaced. Everything else (logs,
- * metrics, workflows, queues, generic events) is pushed into the sink as it comes.
+ * Tasks, workers, workflows and metric samples are aggregated here, per tick: `accept` updates their state and
+ * marks them pending, and the sink drains the latest state of each once (`drainInto`), so a burst of events on a
+ * few entities costs a few events downstream and none of the objects or keys of the states a later event
+ * replaced. Everything else (logs, queues, generic events) is pushed into the sink as it comes.
  */
 export class NexusEventMapper implements PendingEntities {
   readonly dedup: DedupSet;
@@ -167,10 +170,14 @@ export class NexusEventMapper implements PendingEntities {
   private pendingTasks = new Map<string, Task>();
   /** Workers changed since the last drain (their state is in `workers`). */
   private pendingWorkers: string[] = [];
+  /** Research tasks changed since the last drain (their state is in `parents`, or was until evicted). */
+  private pendingParents: ParentState[] = [];
+  private readonly samples: LatestSamples;
 
   constructor(private readonly opts: NexusMapperOptions) {
     this.dedup = opts.dedup ?? new DedupSet(opts.dedupCapacity ?? 10_000);
     this.connectionId = opts.connectionId;
+    this.samples = new LatestSamples(opts.connectionId, opts.system);
   }
 
   /** Events of one burst share their `ts` text: the last one parsed is kept, per mapper (no shared state). */
@@ -199,7 +206,6 @@ export class NexusEventMapper implements PendingEntities {
   /** JSON text → validated event, `duplicate`, `control` (keepalive) or `invalid` (with its reject kind). */
   parse(text: string): NexusParse { return parseNexusFrame(text, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS); }
 
-  /** Remembers which priority list a task is in, so later events (which do not say) land on the same row. */
   /**
    * Remembers a task's priority list. Returns true when a row without a queue was emitted for it before (its
    * events arrived ahead of the enqueue, e.g. reordered by a Redis Cluster): the caller removes that row.
@@ -263,7 +269,7 @@ export class NexusEventMapper implements PendingEntities {
         if (!e.phase) break;
         const phase = e.phase.slice(0, 200);
         const running = e.event_type === 'phase_started';
-        this.metric(out, 'nexus_phase_active', running ? 1 : 0, { phase }, at);
+        this.samples.set(out, 'nexus_phase_active', running ? 1 : 0, at, 'phase', phase);
         if (!e.parent_task_id) break;
         const p = this.parent(e.parent_task_id, e.project_id, at);
         // An event older than the phase's last change is a late copy (Redis Cluster forwards messages published
@@ -276,7 +282,7 @@ export class NexusEventMapper implements PendingEntities {
           p.stageChangedAt.set(phase, Math.max(changed ?? at, at));
           p.stageAt.set(phase, Math.min(p.stageAt.get(phase) ?? at, at));
         }
-        out.push({ type: 'workflow.upsert', workflow: this.workflow(p) });
+        this.workflowChanged(out, p);
         break;
       }
       case 'stats_snapshot':
@@ -299,7 +305,7 @@ export class NexusEventMapper implements PendingEntities {
     }
   }
 
-  /** Hands on the latest state of every task and worker changed since the last drain. */
+  /** Hands on the latest state of every task, worker, research task and metric series changed since the last drain. */
   drainInto(sink: EventSink): void {
     if (this.pendingTasks.size > 0) {
       const tasks = this.pendingTasks;
@@ -317,6 +323,16 @@ export class NexusEventMapper implements PendingEntities {
         sink.pushAggregated({ type: 'worker.upsert', worker: this.workerOf(id, w) }, workerKey(this.connectionId, id));
       }
     }
+    if (this.pendingParents.length > 0) {
+      const parents = this.pendingParents;
+      this.pendingParents = [];
+      for (let i = 0; i < parents.length; i++) {
+        const p = parents[i] as ParentState;
+        p.pending = false;
+        sink.pushAggregated({ type: 'workflow.upsert', workflow: this.workflow(p) }, workflowKey(this.connectionId, p.id));
+      }
+    }
+    this.samples.drainInto(sink);
   }
 
   /** Workers whose heartbeat stopped longer than the TTL ago are marked stale (returned, to be emitted). */
@@ -375,7 +391,8 @@ export class NexusEventMapper implements PendingEntities {
       }
     }
     if (finished && e.duration_ms !== null && e.duration_ms !== undefined) {
-      this.metric(out, 'nexus_task_duration_ms', e.duration_ms, e.task_type ? { status, task_type: e.task_type.slice(0, 100) } : { status }, at);
+      if (e.task_type) this.samples.set(out, 'nexus_task_duration_ms', e.duration_ms, at, 'status', status, 'task_type', e.task_type.slice(0, 100));
+      else this.samples.set(out, 'nexus_task_duration_ms', e.duration_ms, at, 'status', status);
     }
   }
 
@@ -386,15 +403,16 @@ export class NexusEventMapper implements PendingEntities {
         const queue = name.slice(0, 200);
         const depth = e.queue[name]!;
         if (this.opts.queuesFromStats) out.push({ type: 'queue.upsert', queue: { connectionId: this.connectionId, system: 'nexus', name: queue, counts: { pending: depth }, updatedAt: at } });
-        this.metric(out, 'nexus_queue_depth', depth, { queue }, at);
+        this.samples.set(out, 'nexus_queue_depth', depth, at, 'queue', queue);
       }
     }
     const online = e.meta?.['workers_online'];
-    if (typeof online === 'number' && Number.isFinite(online)) this.metric(out, 'nexus_workers_online', online, {}, at);
+    if (typeof online === 'number' && Number.isFinite(online)) this.samples.set(out, 'nexus_workers_online', online, at);
     if (e.counts) {
       const parent = e.parent_task_id?.slice(0, 200);
       for (const status in e.counts) {
-        this.metric(out, 'nexus_tasks', e.counts[status]!, parent ? { status: status.slice(0, 100), parent_task_id: parent } : { status: status.slice(0, 100) }, at);
+        if (parent) this.samples.set(out, 'nexus_tasks', e.counts[status]!, at, 'status', status.slice(0, 100), 'parent_task_id', parent);
+        else this.samples.set(out, 'nexus_tasks', e.counts[status]!, at, 'status', status.slice(0, 100));
       }
       if (e.parent_task_id) {
         const p = this.parent(e.parent_task_id, e.project_id, at);
@@ -403,7 +421,7 @@ export class NexusEventMapper implements PendingEntities {
         let total = 0;
         for (const s of NEXUS_TASK_STATUSES) total += c[s] ?? 0;
         p.progress = { done: (c['completed'] ?? 0) + failed, total, failed };
-        out.push({ type: 'workflow.upsert', workflow: this.workflow(p) });
+        this.workflowChanged(out, p);
       }
     }
   }
@@ -433,8 +451,14 @@ export class NexusEventMapper implements PendingEntities {
     return { connectionId: this.connectionId, system: 'nexus', id, status: w.status, lastSeen: w.lastSeen, currentTask: w.currentTask, detail: w.detail, updatedAt: w.lastSeen };
   }
 
-  private metric(out: EventSink, name: string, value: number, labels: Record<string, string>, at: number): void {
-    out.push({ type: 'metric', sample: { connectionId: this.connectionId, system: 'nexus', name, labels, timestamp: at, value } });
+  /** Marks a research task pending: its workflow row is built once at the drain, however many events changed it. */
+  private workflowChanged(out: EventSink, p: ParentState): void {
+    if (!p.pending) {
+      p.pending = true;
+      this.pendingParents.push(p);
+    }
+    if (this.pendingParents.length >= MAX_PENDING) this.drainInto(out);
+    else out.defer(this);
   }
 
   /** Least recently updated research tasks are forgotten first. */
@@ -444,7 +468,7 @@ export class NexusEventMapper implements PendingEntities {
     if (p) this.parents.delete(id);
     else {
       if (this.parents.size >= (this.opts.maxParents ?? 5_000)) this.parents.delete(this.parents.keys().next().value as string);
-      p = { id, stages: new Map(), stageAt: new Map(), stageChangedAt: new Map(), updatedAt: at };
+      p = { id, stages: new Map(), stageAt: new Map(), stageChangedAt: new Map(), updatedAt: at, pending: false };
     }
     this.parents.set(id, p);
     if (projectId) p.projectId = projectId.slice(0, 200);

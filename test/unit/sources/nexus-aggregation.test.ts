@@ -1,6 +1,7 @@
-// The Nexus mapper aggregates tasks and workers per tick: a burst of events on one task or worker reaches the
-// store as one upsert with the final state (and everything the burst taught, such as the start time), while logs
-// and metrics pass on as they come. Also: the same-second timestamp shortcut equals the full parse.
+// The Nexus mapper aggregates tasks, workers, research tasks (workflows) and metric samples per tick: a burst of
+// events on one entity reaches the store as one upsert with the final state (and everything the burst taught, such
+// as the start time), and a series as its latest sample, keyed as the store keys it; logs pass on as they come.
+// Also: the same-second timestamp shortcut equals the full parse.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -64,6 +65,51 @@ test('a queue learned from Redis while a queue-less upsert is pending: the upser
   assert.ok(task[0].type === 'task.upsert');
   assert.equal(task[0].task.queue, 'low_priority');
   assert.equal(task[1], 'task:nx:low_priority:t7');
+});
+
+test('a research task changed by many events in a tick is one workflow upsert; each series one sample, keyed as the store keys it', async () => {
+  const { out, accept } = setup();
+  accept({ event_type: 'phase_started', phase: 'search', parent_task_id: 'r1', project_id: 'p1', ts: iso(T0) });
+  accept({ event_type: 'stats_snapshot', parent_task_id: 'r1', counts: { completed: 1, pending: 3 }, ts: iso(T0 + 1) });
+  accept({ event_type: 'stats_snapshot', parent_task_id: 'r1', counts: { completed: 2, pending: 2 }, ts: iso(T0 + 2) });
+  accept({ event_type: 'phase_completed', phase: 'search', parent_task_id: 'r1', ts: iso(T0 + 3) });
+  accept({ event_type: 'phase_started', phase: 'analysis', parent_task_id: 'r1', ts: iso(T0 + 4) });
+  accept({ event_type: 'stats_snapshot', queue: { high_priority: 4, total: 4 }, meta: { workers_online: 3 }, ts: iso(T0 + 5) });
+  await tick();
+  const flows = out.filter(([e]) => e.type === 'workflow.upsert');
+  assert.equal(flows.length, 1);
+  const [flow, flowKey] = flows[0]!;
+  assert.ok(flow.type === 'workflow.upsert');
+  assert.deepEqual(flow.workflow.stages, [{ name: 'search', status: 'completed' }, { name: 'analysis', status: 'running' }]);
+  assert.deepEqual([flow.workflow.name, flow.workflow.done, flow.workflow.total, flow.workflow.status], ['p1 · r1', 2, 4, 'running']);
+  assert.equal(flowKey, eventEntityKey(flow));
+  const samples = out.filter(([e]) => e.type === 'metric').map(([e, key]) => {
+    assert.ok(e.type === 'metric');
+    assert.equal(key, eventEntityKey(e), 'the key handed on is the store key');
+    return `${e.sample.name} ${JSON.stringify(e.sample.labels)} ${e.sample.value} @${e.sample.timestamp - T0}`;
+  }).sort();
+  assert.deepEqual(samples, [
+    'nexus_phase_active {"phase":"analysis"} 1 @4',
+    'nexus_phase_active {"phase":"search"} 0 @3',
+    'nexus_queue_depth {"queue":"high_priority"} 4 @5',
+    'nexus_tasks {"status":"completed","parent_task_id":"r1"} 2 @2',
+    'nexus_tasks {"status":"pending","parent_task_id":"r1"} 2 @2',
+    'nexus_workers_online {} 3 @5',
+  ]);
+  out.length = 0;
+  accept({ event_type: 'phase_completed', phase: 'analysis', parent_task_id: 'r1', ts: iso(T0 + 9) });
+  await tick();
+  assert.deepEqual(out.map(([e]) => (e.type === 'metric' ? `${e.sample.name} ${e.sample.value}` : e.type)).sort(), ['nexus_phase_active 0', 'workflow.upsert'],
+    'the next tick hands on only what changed in it');
+});
+
+test('series with the same label values under different label names stay apart', async () => {
+  const { out, accept } = setup();
+  accept({ event_type: 'task_completed', task_id: 't1', status: 'completed', duration_ms: 5, ts: iso(T0) });
+  accept({ event_type: 'task_completed', task_id: 't2', status: 'completed', task_type: 'search', duration_ms: 7, ts: iso(T0) });
+  await tick();
+  const keys = out.filter(([e]) => e.type === 'metric').map(([, key]) => key).sort();
+  assert.deepEqual(keys, ['nx|nexus_task_duration_ms{status=completed,task_type=search}', 'nx|nexus_task_duration_ms{status=completed}']);
 });
 
 test('map() still returns every event of one frame at once', () => {

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MonitorEvent } from '../../../src/core/model/events';
 import type { NexusEvent } from '../../../src/sources/nexus/nexus-events';
+import { leadingEventId } from '../../../src/sources/nexus/nexus-events';
 import { NexusEventMapper } from '../../../src/sources/nexus/nexus-mapper';
 
 const mapper = () => new NexusEventMapper({ connectionId: 'c', system: 'nexus', now: () => 0, dedupCapacity: 100 });
@@ -32,6 +33,28 @@ test('an event id is accepted once; the WS snapshot id and ping frames are speci
   assert.deepEqual(m.parse('nope'), { kind: 'invalid', reject: 'invalid-json', problem: 'not JSON: nope' });
   assert.equal((m.parse('{"type":"hello"}') as { reject?: string }).reject, 'nexus-frame');
   assert.equal((m.parse(ev({ event_type: 'task_started', worker_id: 0.5 })) as { reject?: string }).reject, 'nexus-event');
+});
+
+test('the id at the start of a frame is read without parsing, in the spellings json.dumps and JSON.stringify write', () => {
+  assert.equal(leadingEventId('{"event_id":"abc-1","ts":null}'), 'abc-1');
+  assert.equal(leadingEventId('{"event_id": "6f1c2d3e", "ts": "2025-08-09T16:05:00+00:00"}'), '6f1c2d3e');
+  assert.equal(leadingEventId(' {\n  "event_id" : "x"}'), 'x');
+  for (const text of ['{"ts":1,"event_id":"a"}', '{"event_id":null}', '{"event_id":""}', '{"event_id":"a\\"b"}', '{"event_id":"a', '[{"event_id":"a"}]', 'event_id']) {
+    assert.equal(leadingEventId(text), undefined, text);
+  }
+});
+
+test('a repeat recognized by its leading id is a duplicate; a repeat of an id never validated is still rejected', () => {
+  const m = mapper();
+  const text = JSON.stringify({ event_id: 'lead-1', ts: '2025-08-09T16:05:00Z', event_type: 'worker_started', worker_id: 3 });
+  assert.equal(leadingEventId(text), 'lead-1');
+  assert.equal(m.parse(text).kind, 'event');
+  // Not JSON past its id: only a frame whose id was validated before can be dropped unparsed.
+  assert.equal(m.parse('{"event_id": "lead-1", "ts": ').kind, 'duplicate', 'a repeat is dropped by its id alone, unparsed (as the second copy of every project event is)');
+  assert.equal(m.dedup.duplicates, 1);
+  const bad = JSON.stringify({ event_id: 'never-valid', event_type: 7 });
+  assert.equal(m.parse(bad).kind, 'invalid');
+  assert.equal(m.parse(bad).kind, 'invalid');
 });
 
 test('a malformed frame is rejected every time: its id is remembered only once it validated', () => {
