@@ -54,6 +54,16 @@ const builds = [
     external: nodeExternals,
   },
   {
+    // The Redis pub/sub reader thread (src/sources/redis/pubsub-thread.ts starts it from dist/).
+    ...common,
+    entryPoints: ['src/sources/redis/pubsub-worker.ts'],
+    outfile: 'dist/pubsub-worker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+  },
+  {
     ...common,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',

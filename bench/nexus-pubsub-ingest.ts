@@ -17,9 +17,13 @@ import { parseConnectionProfiles } from '../src/core/config/connection-profile';
 import { MonitorSession } from '../src/sources/monitor-session';
 import type { SourceContext } from '../src/core/source/source';
 import { NexusRedisSource } from '../src/sources/redis/nexus';
+import type { ThreadedSubscriber } from '../src/sources/redis/pubsub-thread';
+import { mainThreadCpuMs } from './support/thread-cpu';
 
 const N = Number(process.argv[process.argv.indexOf('--events') + 1]) || 100_000;
 const ROUNDS = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
+/** `--in-process`: our subscriber on the host's thread instead of the worker thread (the default). */
+const IN_PROCESS = process.argv.includes('--in-process');
 const TYPES = ['task_enqueued', 'task_started', 'task_completed', 'worker_heartbeat', 'phase_started', 'stats_snapshot'];
 
 interface Publication { readonly channel: string; readonly message: string }
@@ -63,27 +67,50 @@ async function publishAll(pub: Redis, publications: readonly Publication[]): Pro
   }
 }
 
-interface Subscribed { readonly socket: { pause(): void; resume(): void }; close(): Promise<void> }
+interface Subscribed {
+  readonly socket: { pause(): void | Promise<void>; resume(): void };
+  /** Copies the subscriber dropped without handing them on (ours, read by a worker thread); 0 for the raw side. */
+  copiesDropped?(): number;
+  close(): Promise<void>;
+}
+
+interface Measured {
+  readonly rate: number;
+  /** CPU per message, µs: of the whole process (every thread) and of the main thread alone (NaN without /proc). */
+  readonly cpuUs: number;
+  readonly mainCpuUs: number;
+}
 
 /**
  * Messages per second a subscriber drains. Its socket is paused while all N events are published (Redis keeps
  * them in the client's output buffer), then resumed with the clock started: what is timed is the consumer
  * alone, not the publisher, which on a loaded shared machine would otherwise set the pace for both.
  */
-async function measure(subscribe: (onMessage: () => void) => Promise<Subscribed>, pub: Redis, payloads: readonly Publication[]): Promise<number> {
+async function measure(subscribe: (onMessage: () => void) => Promise<Subscribed>, pub: Redis, payloads: readonly Publication[]): Promise<Measured> {
   let received = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => { done = r; });
-  const sub = await subscribe(() => { if (++received === payloads.length) done(); });
-  sub.socket.pause();
+  let copies = (): number => 0;
+  const check = (): void => { if (received + copies() >= payloads.length) done(); };
+  const sub = await subscribe(() => { received++; check(); });
+  if (sub.copiesDropped) copies = sub.copiesDropped;
+  await sub.socket.pause();
   await publishAll(pub, payloads);
+  // A batch of nothing but copies hands nothing on: the count is also checked every millisecond.
+  const poll = sub.copiesDropped ? setInterval(check, 1) : undefined;
+  const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
   const started = performance.now();
   sub.socket.resume();
   await finished;
   await new Promise((r) => setImmediate(r)); // what was aggregated this tick reaches the store
-  const rate = payloads.length / ((performance.now() - started) / 1000);
+  const elapsed = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const mainAfter = mainThreadCpuMs();
+  clearInterval(poll);
   await sub.close();
-  return rate;
+  const n = payloads.length;
+  return { rate: n / (elapsed / 1000), cpuUs: (cpu.user + cpu.system) / n, mainCpuUs: mainBefore === undefined || mainAfter === undefined ? Number.NaN : ((mainAfter - mainBefore) * 1000) / n };
 }
 
 /** ioredis keeps its socket in `stream`; there is no public accessor. */
@@ -97,7 +124,7 @@ async function main(): Promise<void> {
   // A slow subscriber must not be cut off by the pub/sub output buffer limit while the publisher races ahead.
   await pub.config('SET', 'client-output-buffer-limit', 'pubsub 0 0 0');
   const { profiles } = parseConnectionProfiles([{ id: 'bench', kind: 'redis', system: 'nexus', url: server.url, pollIntervalMs: 3_600_000 }]);
-  const results: { scenario: string; messages: number; ours: number[]; raw: number[] }[] = [];
+  const results: { scenario: string; messages: number; ours: Measured[]; raw: Measured[] }[] = [];
   try {
     /** `allChannels`: subscribed as our source is (both channels and the project pattern), else the global one only. */
     const rawSide = (allChannels: boolean) => (payloads: readonly Publication[]) => measure(async (onMessage) => {
@@ -114,19 +141,28 @@ async function main(): Promise<void> {
     }, pub, payloads);
     const ourSide = (payloads: readonly Publication[]) => measure(async (onMessage) => {
       const session = new MonitorSession({ log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
-      const source = new NexusRedisSource(profiles[0]!);
+      const source = new NexusRedisSource(profiles[0]!, { subscriberThread: !IN_PROCESS });
       const ctx: SourceContext = {
         emit: session.apply,
         reject: (kind, detail) => { throw new Error(`rejected ${kind}: ${detail}`); },
         log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
         now: () => Date.now(),
       };
-      // Count at the same point as the baseline: when the subscriber's message handler has run.
-      const ingest = source.ingest.bind(source);
-      source.ingest = (m: string) => { ingest(m); onMessage(); };
+      // Count at the same point as the baseline: when the subscriber's message handler has run (on the host thread,
+      // every message; from the worker thread, every message it handed on, plus the copies it dropped).
+      if (IN_PROCESS) {
+        const ingestBytes = source.ingestBytes.bind(source);
+        source.ingestBytes = (m: Buffer) => { ingestBytes(m); onMessage(); };
+      } else {
+        const ingest = source.ingest.bind(source);
+        source.ingest = (m: string) => { ingest(m); onMessage(); };
+      }
       await source.connect(ctx, () => undefined);
-      const subscriber = (source as unknown as { subscriber: Redis }).subscriber;
-      return { socket: socketOf(subscriber), close: () => source.disconnect() };
+      const { subscriber, threadedSubscriber } = source as unknown as { subscriber?: Redis; threadedSubscriber?: ThreadedSubscriber };
+      if (threadedSubscriber) {
+        return { socket: threadedSubscriber, copiesDropped: () => threadedSubscriber.copies, close: () => source.disconnect() };
+      }
+      return { socket: socketOf(subscriber!), close: () => source.disconnect() };
     }, pub, payloads);
     const scenarios = [
       { scenario: 'one copy on nexus:events', publications: oneCopy, raw: rawSide(false) },
@@ -136,7 +172,7 @@ async function main(): Promise<void> {
       // Warm-up (not counted): both sides compiled and the server's buffers grown before anything is timed.
       await raw(publications(-1));
       await ourSide(publications(-2));
-      const result = { scenario, messages: 0, ours: [] as number[], raw: [] as number[] };
+      const result = { scenario, messages: 0, ours: [] as Measured[], raw: [] as Measured[] };
       for (let round = 0; round < ROUNDS; round++) {
         const payloads = publications(round);
         result.messages = payloads.length;
@@ -156,10 +192,13 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const fmt = (r: number) => `${Math.round(r).toLocaleString('en-US')} msg/s`;
+  const mode = IN_PROCESS ? 'on the host thread' : 'read by a worker thread';
   for (const { scenario, messages, ours, raw } of results) {
-    const ratio = median(ours) / median(raw);
-    process.stdout.write(`#   ${scenario}: rounds ours ${ours.map(fmt).join(', ')}; raw ${raw.map(fmt).join(', ')}\n`);
-    process.stdout.write(`nexus pub/sub ingest, ${scenario} (${N} events = ${messages} messages × ${ROUNDS}, median) | ours ${fmt(median(ours))} | raw ioredis ${fmt(median(raw))} | ratio ${ratio.toFixed(2)}× | target ≥ 0.80× | ${ratio >= 0.8 ? 'pass' : 'FAIL'}\n`);
+    const ratio = median(ours.map((m) => m.rate)) / median(raw.map((m) => m.rate));
+    process.stdout.write(`#   ${scenario}: rounds ours ${ours.map((m) => fmt(m.rate)).join(', ')}; raw ${raw.map((m) => fmt(m.rate)).join(', ')}\n`);
+    const us = (xs: Measured[], f: (m: Measured) => number) => `${median(xs.map(f)).toFixed(2)} µs`;
+    process.stdout.write(`#   CPU per message: ours ${us(ours, (m) => m.cpuUs)} (main thread ${us(ours, (m) => m.mainCpuUs)}), raw ${us(raw, (m) => m.cpuUs)} → ratio ${(median(raw.map((m) => m.cpuUs)) / median(ours.map((m) => m.cpuUs))).toFixed(2)}× in CPU\n`);
+    process.stdout.write(`nexus pub/sub ingest, ${scenario}, ours ${mode} (${N} events = ${messages} messages × ${ROUNDS}, median) | ours ${fmt(median(ours.map((m) => m.rate)))} | raw ioredis ${fmt(median(raw.map((m) => m.rate)))} | ratio ${ratio.toFixed(2)}× | target ≥ 0.80× | ${ratio >= 0.8 ? 'pass' : 'FAIL'}\n`);
   }
 }
 

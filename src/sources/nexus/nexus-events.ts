@@ -37,16 +37,21 @@ export type NexusParse =
   | { readonly kind: 'control' }
   | { readonly kind: 'invalid'; readonly reject: NexusRejectKind; readonly problem: string };
 
+const DUPLICATE: NexusParse = { kind: 'duplicate' };
+
+/** Whether `id` is that of an event already seen (the repeat is counted); the WS snapshot's id never is. */
+export function isRepeat(id: string | undefined, dedup: DedupSet): boolean {
+  if (id === undefined || id === SNAPSHOT_EVENT_ID || !dedup.has(id)) return false;
+  dedup.firstSeen(id); // counts the repeat
+  return true;
+}
+
 /** JSON text → validated event; repeats (by event_id, per `dedup`) come back as `duplicate` before full validation. */
 export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = MAX_EVENT_CHARS): NexusParse {
   if (text.length > maxEventChars) return { kind: 'invalid', reject: 'nexus-event', problem: `event of ${text.length} characters (limit ${maxEventChars})` };
   // The copy of an event already seen (Nexus publishes each one on the global and its project channel) is dropped
   // before JSON.parse, the largest cost of a frame, when its id can be read off the start of the text.
-  const leadingId = leadingEventId(text);
-  if (leadingId !== undefined && leadingId !== SNAPSHOT_EVENT_ID && dedup.has(leadingId)) {
-    dedup.firstSeen(leadingId); // counts the repeat
-    return { kind: 'duplicate' };
-  }
+  if (isRepeat(leadingEventId(text), dedup)) return DUPLICATE;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -62,10 +67,7 @@ export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = M
   const dedupId = typeof id === 'string' && id !== SNAPSHOT_EVENT_ID ? id : undefined;
   // A repeat skips validation (the cheap path for the second copy); an id is remembered only once its event is valid,
   // so a malformed frame is rejected every time it comes.
-  if (dedupId !== undefined && dedup.has(dedupId)) {
-    dedup.firstSeen(dedupId); // counts the repeat
-    return { kind: 'duplicate' };
-  }
+  if (isRepeat(dedupId, dedup)) return DUPLICATE;
   // Validated in place (nexus-validate.ts): the parsed object is the event, no copy per frame.
   const problem = nexusEventProblem(rec);
   if (problem !== undefined) return { kind: 'invalid', reject: 'nexus-event', problem: `${problem}: ${text.slice(0, 160)}` };
@@ -95,6 +97,21 @@ export function leadingEventId(text: string): string | undefined {
   // An escape inside (or a control character, which JSON forbids) leaves the decision to JSON.parse.
   if (end < 0 || end === start || end - start > 200 || text.lastIndexOf('\\', end) >= start) return undefined;
   return text.slice(start, end);
+}
+
+/** Bytes read for the leading event_id: the key, spaces and an id of up to 200 characters. */
+const HEAD_BYTES = 256;
+
+/**
+ * `leadingEventId` of a message still in bytes (a pub/sub message as ioredis delivers it with 'messageBuffer'), so
+ * that a repeat is recognized without decoding it. Only an ASCII id is returned: its bytes are its characters, so it
+ * equals what decoding the message as UTF-8 would give.
+ */
+export function leadingEventIdOfBytes(message: Buffer): string | undefined {
+  const id = leadingEventId(message.toString('latin1', 0, Math.min(message.length, HEAD_BYTES)));
+  if (id === undefined) return undefined;
+  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) > 0x7f) return undefined;
+  return id;
 }
 
 function skipSpaces(text: string, from: number): number {

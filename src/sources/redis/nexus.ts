@@ -10,12 +10,14 @@ import type { Task, Worker } from '../../core/model/entities';
 import { detailValue, type DetailValue, type TaskDetail } from '../../core/model/task-detail';
 import type { KeyPattern } from '../../core/redis/key-walk';
 import type { SourceContext } from '../../core/source/source';
-import { NEXUS_PRIORITY_QUEUES, NEXUS_TASK_STATUSES, PRIORITY_QUEUE } from '../nexus/nexus-events';
+import { isRepeat, leadingEventIdOfBytes, NEXUS_PRIORITY_QUEUES, NEXUS_TASK_STATUSES, PRIORITY_QUEUE } from '../nexus/nexus-events';
 import { joinNexusDeployment, nexusDeploymentDedup, nexusDeploymentName, type NexusDeploymentMembership } from '../nexus/nexus-deployment';
 import type { NexusEvent } from '../nexus/nexus-events';
 import { NexusEventMapper } from '../nexus/nexus-mapper';
 import { LatestEventBuffer } from '../latest-event-buffer';
+import { redisTopologyOptions } from '../../core/config/redis-options';
 import { escapeGlob, connectWatched } from './redis-client';
+import { ThreadedSubscriber } from './pubsub-thread';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
 import { clip, execPipeline, parseJson, parseTimestamp, walkKeyspace, type PipelineReply } from './redis-values';
 
@@ -26,6 +28,11 @@ export interface NexusSourceOptions extends PollingOptions {
   readonly maxGroups: number;
   /** MONITORING_HEARTBEAT_TTL_SEC: how long a heartbeat key lives, to date the last heartbeat from its TTL. */
   readonly heartbeatTtlSec: number;
+  /**
+   * Events read by a worker thread (pubsub-thread.ts) rather than on the host's thread. Default: yes, except for a
+   * Redis Cluster (whose subscriber socket cannot be paused for backpressure) and an injected client factory.
+   */
+  readonly subscriberThread?: boolean;
 }
 
 const DEFAULTS: NexusSourceOptions = {
@@ -52,7 +59,9 @@ export class NexusRedisSource extends RedisPollingSource {
   protected readonly clientName = 'taskscope:nexus';
   private readonly opts: NexusSourceOptions;
   private readonly channels: { events: string; stats: string; projectPrefix: string };
+  /** The event subscription: on the host's thread, or read by a worker thread (`subscriberThread`). */
   private subscriber: Redis | undefined;
+  private threadedSubscriber: ThreadedSubscriber | undefined;
   private mapper: NexusEventMapper | undefined;
   /** Pushed events are aggregated per entity and applied once per tick, as on the WebSocket sources. */
   private buffer: LatestEventBuffer | undefined;
@@ -74,7 +83,7 @@ export class NexusRedisSource extends RedisPollingSource {
   }
 
   /** Events seen twice and dropped (the global and the project/stats copy of one event). */
-  get duplicatesDropped(): number { return this.mapper?.dedup.duplicates ?? 0; }
+  get duplicatesDropped(): number { return (this.mapper?.dedup.duplicates ?? 0) + (this.threadedSubscriber?.copies ?? 0); }
 
   protected override async afterConnect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
     // Queue rows come from the lists (TaskStatus counts) in sync(); stats events add only the depth metric.
@@ -85,28 +94,50 @@ export class NexusRedisSource extends RedisPollingSource {
     });
     this.buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key));
     if (deployment !== undefined) this.deployment = joinNexusDeployment(deployment, { connectionId: this.profile.id, rank: 0, deliver: (e, text) => this.deliver(e, text) });
-    const sub = this.options.createClient(this.profile, 'taskscope:nexus-events');
+    const connectionName = 'taskscope:nexus-events';
+    const useThread = this.opts.subscriberThread ?? (this.options.createClient === defaultCreateClient && redisTopologyOptions(this.profile.options).cluster === undefined);
+    if (useThread) {
+      this.threadedSubscriber = await ThreadedSubscriber.start(this.profile, {
+        connectionName, channels: [this.channels.events, this.channels.stats], patterns: [`${escapeGlob(this.channels.projectPrefix)}*`], copies: 'leading-event-id',
+      }, {
+        onMessages: (texts) => { for (let i = 0; i < texts.length; i++) this.ingest(texts[i] as string); },
+        onLost,
+      });
+      return;
+    }
+    const sub = this.options.createClient(this.profile, connectionName);
     this.subscriber = sub;
     const established = await connectWatched(sub, { onLost, closedMessage: 'Nexus event subscription closed' });
-    const onMessage = (_channel: string, message: string): void => this.ingest(message);
-    sub.on('message', onMessage);
-    sub.on('pmessage', (_pattern: string, channel: string, message: string) => onMessage(channel, message));
+    // As bytes: neither the channel name nor a repeat is decoded.
+    sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.ingestBytes(message));
+    sub.on('pmessageBuffer', (_pattern: string, _channel: Buffer, message: Buffer) => this.ingestBytes(message));
     await sub.subscribe(this.channels.events, this.channels.stats);
     await sub.psubscribe(`${escapeGlob(this.channels.projectPrefix)}*`);
     established();
   }
 
   protected override async beforeDisconnect(): Promise<void> {
-    this.deployment?.leave();
-    this.deployment = undefined;
-    this.buffer?.flush();
-    this.buffer = undefined;
+    // The subscription first, so that nothing arrives after the last flush.
+    const threaded = this.threadedSubscriber;
+    this.threadedSubscriber = undefined;
+    await threaded?.close();
     const sub = this.subscriber;
     this.subscriber = undefined;
     if (sub) {
       sub.removeAllListeners('end');
       sub.disconnect();
     }
+    this.deployment?.leave();
+    this.deployment = undefined;
+    this.buffer?.flush();
+    this.buffer = undefined;
+  }
+
+  /** One pub/sub message as received: a repeat recognized by its leading event_id is counted and dropped undecoded. */
+  ingestBytes(message: Buffer): void {
+    const mapper = this.mapper;
+    if (!mapper || isRepeat(leadingEventIdOfBytes(message), mapper.dedup)) return;
+    this.ingest(message.toString('utf8'));
   }
 
   /** One pub/sub message: validated, de-duplicated, mapped. Never throws. */

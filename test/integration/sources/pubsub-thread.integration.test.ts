@@ -1,0 +1,109 @@
+// The pub/sub reader thread (src/sources/redis/pubsub-thread.ts) against a real redis-server: copies of a message
+// published to several subscribed channels reach the main thread once; a main thread that falls behind makes the
+// worker stop reading (Redis holds the rest, nothing is lost, order is kept); a server that goes away is reported
+// as lost, and one that cannot be reached or refuses the password fails the start with the reason.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Redis from 'ioredis';
+import { startRedisServer, findFreePort, type RedisServerHandle } from '../../helpers/servers';
+import { aProfile, waitUntil } from '../../helpers/source-session';
+import { MAX_BATCH, ThreadedSubscriber, type PubSubPlan } from '../../../src/sources/redis/pubsub-thread';
+import { PermanentSourceError } from '../../../src/core/source/source';
+
+let redis: RedisServerHandle;
+before(async () => { redis = await startRedisServer(); });
+after(async () => { await redis?.stop(); });
+
+const PLAN: PubSubPlan = { connectionName: 'taskscope:test-events', channels: ['ev', 'ev:stats'], patterns: ['ev:project:*'], copies: 'leading-event-id' };
+const event = (id: string, extra = '') => `{"event_id": "${id}", "ts": "2026-11-23T10:00:00Z", "event_type": "worker_heartbeat"${extra}}`;
+
+function collector() {
+  const texts: string[] = [];
+  const lost: Error[] = [];
+  return { texts, lost, handlers: { onMessages: (batch: readonly string[]) => { texts.push(...batch); }, onLost: (e: Error) => { lost.push(e); } } };
+}
+
+test('a message published on the global, project and stats channels reaches the main thread once; the copies are counted', async () => {
+  const { texts, handlers } = collector();
+  const sub = await ThreadedSubscriber.start(aProfile({ system: 'nexus', url: redis.url }), PLAN, handlers);
+  const pub = new Redis(redis.url);
+  try {
+    for (let i = 0; i < 50; i++) {
+      const text = event(`e${i}`, ', "worker_id": 1');
+      await pub.publish('ev', text);
+      await pub.publish('ev:project:p1', text);
+      if (i % 5 === 0) await pub.publish('ev:stats', text);
+    }
+    // Same id, different text (another length): not a copy, handed on (the main thread's de-dup decides).
+    await pub.publish('ev', event('e0', ', "worker_id": 22'));
+    // Without a leading event_id: always handed on.
+    await pub.publish('ev', '{"type":"ping"}');
+    await pub.publish('ev:project:p1', '{"type":"ping"}');
+    await waitUntil('all messages', () => texts.length === 53);
+    assert.deepEqual(texts.slice(0, 3), [event('e0', ', "worker_id": 1'), event('e1', ', "worker_id": 1'), event('e2', ', "worker_id": 1')], 'in publishing order, decoded as UTF-8');
+    await waitUntil('copies counted', () => sub.copies === 60);
+    assert.equal(texts.length, 53);
+  } finally {
+    pub.disconnect();
+    await sub.close();
+  }
+});
+
+test('a main thread that falls behind: the worker stops reading and Redis holds the rest; nothing is lost, order is kept', async () => {
+  const seen: number[] = [];
+  let batches = 0;
+  const sub = await ThreadedSubscriber.start(aProfile({ system: 'nexus', url: redis.url }), { ...PLAN, copies: 'none' }, {
+    onMessages: (batch) => {
+      batches++;
+      const until = Date.now() + 100; // a slow consumer: 100 ms per batch
+      while (Date.now() < until) { /* busy */ }
+      for (const t of batch) seen.push(Number(t.slice(0, t.indexOf(':'))));
+    },
+    onLost: (e) => assert.fail(e),
+  });
+  const pub = new Redis(redis.url);
+  const watcher = new Redis(redis.url);
+  const total = 20 * MAX_BATCH;
+  // 1 KB messages: more than the kernel's socket buffers absorb, so a paused reader shows in the server's buffer.
+  const padding = 'x'.repeat(1_000);
+  try {
+    await pub.config('SET', 'client-output-buffer-limit', 'pubsub 0 0 0');
+    // Published by the server itself in one call: the publisher does not wait for this (busy) thread.
+    await pub.eval(`for i = 0, tonumber(ARGV[1]) - 1 do redis.call('PUBLISH', 'ev', i .. ':' .. ARGV[2]) end`, 0, total, padding);
+    // Halfway through, the server still holds what the paused worker has not read (without backpressure the worker
+    // would have read everything into batches queued for this thread long before).
+    const omem = async () => {
+      const line = String(await watcher.client('LIST')).split('\n').find((l) => l.includes('name=taskscope:test-events'));
+      return Number(/ omem=(\d+)/.exec(line ?? '')?.[1] ?? 0);
+    };
+    await waitUntil('half consumed', () => seen.length >= total / 2, 30_000);
+    assert.ok(await omem() > 0, 'the server holds messages while the reader is paused');
+    await waitUntil('all consumed', () => seen.length === total, 30_000);
+    assert.equal(seen.length, total);
+    assert.ok(seen.every((v, i) => v === i), 'every message once, in order');
+    assert.ok(batches >= total / MAX_BATCH);
+  } finally {
+    pub.disconnect();
+    watcher.disconnect();
+    await sub.close();
+  }
+});
+
+test('the server going away is reported as lost; an unreachable server or a refused password fails the start', async () => {
+  const server = await startRedisServer({ args: ['--requirepass', 'sekret'] });
+  const { lost, handlers } = collector();
+  const sub = await ThreadedSubscriber.start(aProfile({ system: 'nexus', url: `redis://:sekret@127.0.0.1:${server.port}` }), PLAN, handlers);
+  await server.stop();
+  await waitUntil('lost reported', () => lost.length === 1);
+  await sub.close();
+
+  const closedPort = await findFreePort();
+  await assert.rejects(ThreadedSubscriber.start(aProfile({ system: 'nexus', url: `redis://127.0.0.1:${closedPort}` }), PLAN, collector().handlers), /ECONNREFUSED/);
+  const guarded = await startRedisServer({ args: ['--requirepass', 'sekret'] });
+  try {
+    await assert.rejects(ThreadedSubscriber.start(aProfile({ system: 'nexus', url: `redis://:wrong@127.0.0.1:${guarded.port}` }), PLAN, collector().handlers),
+      (error: unknown) => error instanceof PermanentSourceError && /authentication refused/.test(error.message));
+  } finally {
+    await guarded.stop();
+  }
+});
