@@ -69,6 +69,11 @@ export class DedupSet {
    * leaves the second in `secondHash`.
    */
   private hash(text: string): number {
+    // `has` then `remember` of one id (the per-frame path) hash it once.
+    if (text === this.lastHashed) {
+      this.secondHash = this.lastSecond;
+      return this.lastFirst;
+    }
     let a = 0x811c9dc5 ^ text.length;
     let b = 0x9747b28c ^ Math.imul(text.length, 0x5bd1e995);
     for (let i = 0; i < text.length; i++) {
@@ -78,8 +83,14 @@ export class DedupSet {
       b ^= b >>> 13;
     }
     this.secondHash = finalize(b);
-    return finalize(a);
+    this.lastHashed = text;
+    this.lastSecond = this.secondHash;
+    return (this.lastFirst = finalize(a));
   }
+
+  private lastHashed: string | undefined;
+  private lastFirst = 0;
+  private lastSecond = 0;
 
   private insert(h1: number, h2: number): void {
     if (this.current.count >= this.generation) {

@@ -51,7 +51,8 @@ export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = M
   if (text.length > maxEventChars) return { kind: 'invalid', reject: 'nexus-event', problem: `event of ${text.length} characters (limit ${maxEventChars})` };
   // The copy of an event already seen (Nexus publishes each one on the global and its project channel) is dropped
   // before JSON.parse, the largest cost of a frame, when its id can be read off the start of the text.
-  if (isRepeat(leadingEventId(text), dedup)) return DUPLICATE;
+  const leadingId = leadingEventId(text);
+  if (isRepeat(leadingId, dedup)) return DUPLICATE;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -67,7 +68,8 @@ export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = M
   const dedupId = typeof id === 'string' && id !== SNAPSHOT_EVENT_ID ? id : undefined;
   // A repeat skips validation (the cheap path for the second copy); an id is remembered only once its event is valid,
   // so a malformed frame is rejected every time it comes.
-  if (isRepeat(dedupId, dedup)) return DUPLICATE;
+  // (Already known not to be one when the leading id was this id.)
+  if (dedupId !== leadingId && isRepeat(dedupId, dedup)) return DUPLICATE;
   // Validated in place (nexus-validate.ts): the parsed object is the event, no copy per frame.
   const problem = nexusEventProblem(rec);
   if (problem !== undefined) return { kind: 'invalid', reject: 'nexus-event', problem: `${problem}: ${text.slice(0, 160)}` };
