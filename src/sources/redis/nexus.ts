@@ -100,7 +100,7 @@ export class NexusRedisSource extends RedisPollingSource {
       this.threadedSubscriber = await ThreadedSubscriber.start(this.profile, {
         connectionName, channels: [this.channels.events, this.channels.stats], patterns: [`${escapeGlob(this.channels.projectPrefix)}*`], copies: 'leading-event-id',
       }, {
-        onMessages: (texts) => { for (let i = 0; i < texts.length; i++) this.ingest(texts[i] as string); },
+        onMessage: (text) => this.ingest(text),
         onLost,
       });
       return;

@@ -1,8 +1,9 @@
 // Redis pub/sub read off the extension host's main thread. The host's one thread is shared with every other
 // extension; a busy event channel would have it read the socket and parse RESP for each message. Here a worker thread
 // owns the subscriber connection (pubsub-worker.ts): it reads and parses, drops the back-to-back copies of a message
-// the publisher sent to several of the subscribed channels (Nexus: global, project and stats channels), decodes the
-// rest and posts them in batches; the main thread validates, maps and applies them, while the worker reads ahead.
+// the publisher sent to several of the subscribed channels (Nexus: global, project and stats channels), and hands
+// the rest over in batches: their bytes copied into one buffer that is transferred, not cloned. The main thread
+// decodes, validates, maps and applies them, while the worker reads ahead.
 // Bounded: at most MAX_BATCHES_IN_FLIGHT batches unacknowledged; past that the worker pauses its socket and Redis
 // holds the messages (its pub/sub output-buffer limit applies, as to any slow subscriber).
 import { existsSync } from 'node:fs';
@@ -26,7 +27,8 @@ export interface PubSubWorkerData { readonly profile: ConnectionProfile; readonl
 export type PubSubWorkerMessage =
   | { readonly type: 'subscribed' }
   | { readonly type: 'failed' | 'lost'; readonly message: string; readonly permanent: boolean }
-  | { readonly type: 'messages'; readonly texts: readonly string[]; readonly copies: number }
+  /** `bytes` holds the messages back to back, message i ending at `ends[i]` (both transferred). */
+  | { readonly type: 'messages'; readonly bytes: ArrayBuffer; readonly ends: Uint32Array; readonly copies: number }
   | { readonly type: 'paused' };
 
 /** Main → worker. `ack`: this many batches were handled. */
@@ -38,8 +40,8 @@ export const MAX_BATCH = 2_000;
 export const MAX_BATCHES_IN_FLIGHT = 4;
 
 export interface PubSubHandlers {
-  /** A batch of message texts, in the order Redis delivered them. */
-  onMessages(texts: readonly string[]): void;
+  /** One message's text (decoded as UTF-8), in the order Redis delivered them. */
+  onMessage(text: string): void;
   /** The subscription ended after it was established. */
   onLost(error: Error): void;
 }
@@ -67,7 +69,13 @@ export class ThreadedSubscriber {
           case 'messages':
             subscriber.copiesDropped += m.copies;
             try {
-              handlers.onMessages(m.texts);
+              const bytes = Buffer.from(m.bytes);
+              let start = 0;
+              for (let i = 0; i < m.ends.length && !subscriber.closed; i++) {
+                const end = m.ends[i] as number;
+                handlers.onMessage(bytes.toString('utf8', start, end));
+                start = end;
+              }
             } finally {
               subscriber.acknowledgeLater();
             }

@@ -1,7 +1,8 @@
 // The worker side of ThreadedSubscriber (pubsub-thread.ts): one subscriber connection, made by the same factory as
 // every Redis connection (TLS, ACL, Sentinel from the profile). Messages arrive as Buffers ('messageBuffer'), so a
-// copy is recognized from its first bytes and dropped without decoding it or its channel name; the rest are decoded
-// and posted in batches, one per socket read at least, with at most MAX_BATCHES_IN_FLIGHT unacknowledged.
+// copy is recognized from its first bytes and dropped without decoding it or its channel name; the rest are copied
+// into one buffer per batch, transferred to the main thread (one per socket read at least), with at most
+// MAX_BATCHES_IN_FLIGHT unacknowledged. Nothing is decoded here: the main thread decodes what it parses anyway.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PermanentSourceError } from '../../core/source/source';
 import { DedupSet } from '../../core/util/dedup-set';
@@ -16,7 +17,9 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
   const socket = (): { pause(): void; resume(): void } | undefined => (client as unknown as { stream?: { pause(): void; resume(): void } }).stream;
   // Copies arrive back to back (the publisher sends one after the other): a small window recognizes them.
   const recent = plan.copies === 'leading-event-id' ? new DedupSet(4_096) : undefined;
-  let batch: string[] = [];
+  /** This batch's messages: slices of ioredis's read buffers, copied out at the flush (same tick). */
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
   let copies = 0;
   let flushScheduled = false;
   let inFlight = 0;
@@ -26,8 +29,17 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
   const flush = (): void => {
     flushScheduled = false;
     if (batch.length === 0 && copies === 0) return;
-    post({ type: 'messages', texts: batch, copies });
+    const bytes = Buffer.allocUnsafeSlow(batchBytes); // its own ArrayBuffer, so it can be transferred
+    const ends = new Uint32Array(batch.length);
+    let offset = 0;
+    for (let i = 0; i < batch.length; i++) {
+      offset += (batch[i] as Buffer).copy(bytes, offset);
+      ends[i] = offset;
+    }
+    const message: PubSubWorkerMessage = { type: 'messages', bytes: bytes.buffer as ArrayBuffer, ends, copies };
+    port.postMessage(message, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
     batch = [];
+    batchBytes = 0;
     copies = 0;
     inFlight++;
     if (inFlight >= MAX_BATCHES_IN_FLIGHT && !pausedByBackpressure) {
@@ -46,7 +58,8 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
         return;
       }
     }
-    batch.push(message.toString('utf8'));
+    batch.push(message);
+    batchBytes += message.length;
     if (batch.length >= MAX_BATCH) flush();
     else schedule();
   };
