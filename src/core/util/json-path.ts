@@ -29,18 +29,24 @@ export function getPath(value: unknown, path: string): unknown {
 
 /** A scalar at `path` as a string (numbers and booleans converted), or undefined. */
 export function getString(value: unknown, path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  const v = getPath(value, path);
+  return path === undefined ? undefined : scalarString(getPath(value, path));
+}
+
+/** A finite number at `path` (numeric strings accepted), or undefined. */
+export function getNumber(value: unknown, path: string | undefined): number | undefined {
+  return path === undefined ? undefined : finiteNumber(getPath(value, path));
+}
+
+/** A non-empty string, a finite number or a boolean, as a string. */
+function scalarString(v: unknown): string | undefined {
   if (typeof v === 'string') return v.length > 0 ? v : undefined;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   if (typeof v === 'boolean') return String(v);
   return undefined;
 }
 
-/** A finite number at `path` (numeric strings accepted), or undefined. */
-export function getNumber(value: unknown, path: string | undefined): number | undefined {
-  if (path === undefined) return undefined;
-  const v = getPath(value, path);
+/** A finite number, numeric strings accepted. */
+function finiteNumber(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : undefined;
 }
@@ -74,18 +80,10 @@ function step(value: unknown, key: string, index: number): unknown {
 
 /** `getString` through a compiled reader. */
 export function readString(value: unknown, reader: PathReader | undefined): string | undefined {
-  if (reader === undefined) return undefined;
-  const v = reader(value);
-  if (typeof v === 'string') return v.length > 0 ? v : undefined;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v === 'boolean') return String(v);
-  return undefined;
+  return reader === undefined ? undefined : scalarString(reader(value));
 }
 
 /** `getNumber` through a compiled reader. */
 export function readNumber(value: unknown, reader: PathReader | undefined): number | undefined {
-  if (reader === undefined) return undefined;
-  const v = reader(value);
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : undefined;
+  return reader === undefined ? undefined : finiteNumber(reader(value));
 }
