@@ -3,7 +3,12 @@
 // messages of ~200 B JSON on 100k distinct topics at QoS 0, published by a child process. Target ≥ 0.8×.
 // One warm-up run of each side is not counted (JIT); then ROUNDS rounds in rotating order, medians reported.
 // Run: node --import tsx bench/mqtt-ingest.ts [messages] [rounds]
+// With BENCH_CPU_PROFILE=<dir>, each counted round writes a CPU profile of its timed window only
+// (<dir>/mqtt-<side>-<round>.cpuprofile, node:inspector), to see where this process's CPU goes per message.
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { startMosquitto } from '../demo/support/local-servers';
@@ -31,6 +36,13 @@ interface Result { rate: number; got: number; cpuUs: number }
  * subscriber does not take in time are dropped by the broker).
  */
 async function measure(received: () => number, url: string, run: string): Promise<Result> {
+  const profileDir = process.env['BENCH_CPU_PROFILE'];
+  const profiler = profileDir && !run.startsWith('warm-') ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const cpuBefore = process.cpuUsage();
   let first = 0;
   let last = 0;
@@ -43,6 +55,12 @@ async function measure(received: () => number, url: string, run: string): Promis
   while (performance.now() - last < IDLE_MS && seen < COUNT) await new Promise((r) => setTimeout(r, 50));
   clearInterval(poll);
   const cpu = process.cpuUsage(cpuBefore);
+  if (profiler && profileDir) {
+    const { profile } = await profiler.post('Profiler.stop');
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(join(profileDir, `mqtt-${run}.cpuprofile`), JSON.stringify(profile));
+    profiler.disconnect();
+  }
   const elapsed = Math.max(1, last - first) / 1000;
   return { rate: seen / elapsed, got: seen, cpuUs: (cpu.user + cpu.system) / Math.max(1, seen) };
 }
@@ -92,12 +110,18 @@ void (async () => {
     }
     const median = (xs: Result[]) => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)]!;
     const base = median(results['raw']!);
+    const medianCpu = (xs: Result[]) => xs.map((r) => r.cpuUs).sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const cpuBase = medianCpu(results['raw']!);
     const show = (r: Result) => `${Math.round(r.rate)} (${r.got}, ${r.cpuUs.toFixed(1)})`;
     for (const label of ['mapped', 'topics']) {
       const ours = median(results[label]!);
       const ratio = ours.rate / base.rate;
       console.log(`#   rounds ${label}: ${results[label]!.map(show).join(', ')}; raw: ${results['raw']!.map(show).join(', ')}  [msg/s (delivered, CPU µs/msg)]`);
       console.log(`mqtt-ingest (${label})  ours ${Math.round(ours.rate)} msg/s (${ours.got}/${COUNT} delivered)  baseline raw mqtt.js ${Math.round(base.rate)} msg/s (${base.got}/${COUNT})  ratio ${ratio.toFixed(2)}×  target ≥ 0.8×  ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
+      // The same comparison in CPU per message (medians of each side's rounds): what decides how far the host keeps up.
+      const cpuOurs = medianCpu(results[label]!);
+      const cpuRatio = cpuBase / cpuOurs;
+      console.log(`mqtt-ingest cpu (${label})  ours ${cpuOurs.toFixed(2)} µs/msg  baseline raw mqtt.js ${cpuBase.toFixed(2)} µs/msg  ratio ${cpuRatio.toFixed(2)}× (raw/ours)  target ≥ 0.8×  ${cpuRatio >= 0.8 ? 'PASS' : 'FAIL'}`);
     }
     if (sink === -1) console.log('unreachable');
   } finally {

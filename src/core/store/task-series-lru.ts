@@ -11,6 +11,8 @@ interface TaskSeriesOwner {
   finished: boolean;
 }
 
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
 export class TaskSeriesLru {
   /** Insertion order is recency of the last sample: a sample moves its task to the end. */
   private readonly owners = new Map<string, TaskSeriesOwner>();
@@ -57,9 +59,11 @@ export class TaskSeriesLru {
   }
 
   /** Forgets a task (it left the store); returns the keys of its series. */
-  remove(owner: string): string[] {
+  remove(owner: string): readonly string[] {
+    // Runs for every task evicted from the store, almost always one without series: no lookup, no array.
+    if (this.owners.size === 0) return NO_KEYS;
     const o = this.owners.get(owner);
-    if (!o) return [];
+    if (!o) return NO_KEYS;
     this.owners.delete(owner);
     if (this.newest === owner) this.newest = undefined;
     this.seriesCount -= o.keys.size;

@@ -58,7 +58,9 @@ class TopicData {
   lastBytes = 0;
   lastTruncated = false;
   readonly history: TopicHistory;
-  private readonly buckets = new Float64Array(BUCKETS);
+  // A plain array, not a Float64Array: a typed array over 64 bytes gets an off-heap backing store, which costs
+  // ~10× a small array to allocate and has to be swept; every new topic made one.
+  private readonly buckets: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   /** Index (time / bucketMs) of the newest bucket; -1 before the first message. */
   private bucket = -1;
 
@@ -100,13 +102,14 @@ class TopicData {
 interface TrieNode {
   readonly name: string;
   readonly path: string;
-  readonly children: Map<string, TrieNode>;
+  /** Created with the first child: most nodes are leaves (one per topic), and a Map each was most of an insert. */
+  children: Map<string, TrieNode> | undefined;
   data?: TopicData;
   topicCount: number;
 }
 
 export class TopicBrowser {
-  private readonly root: TrieNode = { name: '', path: '', children: new Map(), topicCount: 0 };
+  private readonly root: TrieNode = { name: '', path: '', children: undefined, data: undefined, topicCount: 0 };
   private readonly byTopic = new Map<string, TrieNode>();
   private readonly options: TopicBrowserOptions;
   private historyBytes = 0;
@@ -161,13 +164,14 @@ export class TopicBrowser {
   children(path: string, now: number): TopicEntry[] {
     const node = path === '' ? this.root : this.findNode(path);
     if (!node) return [];
+    if (!node.children) return [];
     return [...node.children.values()].sort((a, b) => a.name.localeCompare(b.name)).map((n) => this.entry(n, now));
   }
 
   entry(pathOrNode: string | TrieNode, now: number): TopicEntry {
     const n = typeof pathOrNode === 'string' ? this.findNode(pathOrNode) : pathOrNode;
     if (!n) return { name: String(pathOrNode), path: String(pathOrNode), hasChildren: false, topicCount: 0 };
-    return { name: n.name, path: n.path, hasChildren: n.children.size > 0, topicCount: n.topicCount, stats: n.data ? this.statsOf(n.path, n.data, now) : undefined };
+    return { name: n.name, path: n.path, hasChildren: (n.children?.size ?? 0) > 0, topicCount: n.topicCount, stats: n.data ? this.statsOf(n.path, n.data, now) : undefined };
   }
 
   stats(topic: string, now: number): TopicStats | undefined {
@@ -181,7 +185,7 @@ export class TopicBrowser {
   }
 
   clear(): void {
-    this.root.children.clear();
+    this.root.children?.clear();
     this.root.topicCount = 0;
     this.byTopic.clear();
     this.historyBytes = 0;
@@ -197,7 +201,7 @@ export class TopicBrowser {
     if (exact) return exact;
     let node: TrieNode | undefined = this.root;
     for (const segment of path.split('/')) {
-      node = node.children.get(segment);
+      node = node.children?.get(segment);
       if (!node) return undefined;
     }
     return node;
@@ -209,10 +213,11 @@ export class TopicBrowser {
     const segments = topic.split('/');
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i] ?? '';
-      let child = node.children.get(segment);
+      const children = (node.children ??= new Map());
+      let child = children.get(segment);
       if (!child) {
-        child = { name: segment, path: i === 0 ? segment : `${node.path}/${segment}`, children: new Map(), topicCount: 0 };
-        node.children.set(segment, child);
+        child = { name: segment, path: i === 0 ? segment : `${node.path}/${segment}`, children: undefined, data: undefined, topicCount: 0 };
+        children.set(segment, child);
       }
       child.topicCount++;
       node = child;

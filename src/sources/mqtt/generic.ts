@@ -2,66 +2,138 @@
 // samples by the profile's field mapping (dot paths). Every topic also lands in the topic browser; messages
 // the mapping does not cover are kept as generic events.
 import type { FieldMapping } from '../../core/config/stream-options';
-import type { MonitorEvent } from '../../core/model/events';
-import type { WorkerStatus } from '../../core/model/entities';
-import { getNumber, getPath, getString } from '../../core/util/json-path';
+import type { ConnectionProfile } from '../../core/config/connection-profile';
+import type { Worker, WorkerStatus } from '../../core/model/entities';
+import { workerKey } from '../../core/model/keys';
+import { compilePath, readNumber, readString, type PathReader } from '../../core/util/json-path';
 import { toEpochMs } from '../../core/util/timestamps';
+import type { EventSink, PendingEntities } from '../latest-event-buffer';
 import { MqttSourceBase, type MqttMessage } from './mqtt-source-base';
 
 const WORKER_STATUSES = new Set<WorkerStatus>(['online', 'busy', 'idle', 'stale', 'offline', 'error', 'unknown']);
+/** Distinct workers held between drains before they are handed on at once (as the per-tick buffer bounds keys). */
+const MAX_PENDING_WORKERS = 10_000;
 
 export class GenericMqttSource extends MqttSourceBase {
+  private readonly mapper: GenericJsonMapper | undefined;
+
+  constructor(profile: ConnectionProfile) {
+    super(profile);
+    this.mapper = this.opts.mapping ? new GenericJsonMapper(profile.id, this.opts.mapping) : undefined;
+  }
+
   protected filters(): string[] { return this.opts.topics ?? ['#']; }
 
   /** Without a mapping there is nothing to map: skip parsing (topic browser and generic events only). */
-  protected override wantsJson(): boolean { return this.opts.mapping !== undefined; }
+  protected override wantsJson(): boolean { return this.mapper !== undefined; }
 
   protected handle(message: MqttMessage, json: unknown): boolean {
-    const ctx = this.ctx;
-    const mapping = this.opts.mapping;
-    if (!ctx || !mapping || json === undefined || json === null || typeof json !== 'object') return false;
-    return mapGenericJson(this.profile.id, mapping, json, message.topic, message.at, this.emitEntity) > 0;
+    const mapper = this.mapper;
+    if (!this.ctx || !mapper || json === undefined || json === null || typeof json !== 'object') return false;
+    return mapper.map(json, message.topic, message.at, this.sink()) > 0;
   }
 }
 
 /** No labels: one shared (never mutated) object rather than one per sample. */
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
-/** Maps one JSON document by `mapping`, handing each event to `emit`; returns how many there were. */
-export function mapGenericJson(connectionId: string, mapping: FieldMapping, json: unknown, topic: string, now: number, emit: (event: MonitorEvent) => void): number {
-  let emitted = 0;
-  const at = mapping.timestamp ? toEpochMs(getPath(json, mapping.timestamp), now) : now;
-  const worker = getString(json, mapping.worker);
-  const taskId = getString(json, mapping.taskId);
-  const queue = getString(json, mapping.queue);
-  if (taskId !== undefined) {
-    const error = getString(json, mapping.error);
-    emitted++;
-    emit({
-      type: 'task.upsert',
-      task: {
-        connectionId, system: 'generic', id: taskId.slice(0, 512), status: (getString(json, mapping.status) ?? 'unknown').slice(0, 64),
-        queue: queue?.slice(0, 256), name: getString(json, mapping.name)?.slice(0, 256), worker: worker?.slice(0, 512),
-        error: error?.slice(0, 2_000), updatedAt: at,
-      },
-    });
+/** A worker this mapper made and has not handed on yet: its fields are still the mapper's to overwrite. */
+type PendingWorker = { -readonly [K in keyof Worker]: Worker[K] };
+
+/**
+ * Maps JSON documents by a profile's field mapping. The dot paths are split once here, not per message. Workers are
+ * aggregated per drain: a heartbeat-like stream names the same few workers in every message, so the latest state
+ * of each is kept in one object overwritten in place (no event, object or key per message) and handed on when the
+ * sink drains (`defer`). Tasks and metric samples go to the sink as events (the per-tick buffer keeps the latest
+ * task per key and every sample).
+ */
+export class GenericJsonMapper implements PendingEntities {
+  private readonly timestamp: PathReader | undefined;
+  private readonly worker: PathReader | undefined;
+  private readonly taskId: PathReader | undefined;
+  private readonly queue: PathReader | undefined;
+  private readonly error: PathReader | undefined;
+  private readonly status: PathReader | undefined;
+  private readonly name: PathReader | undefined;
+  private readonly workerStatus: PathReader | undefined;
+  private readonly metricValue: PathReader | undefined;
+  private readonly metricName: PathReader | undefined;
+  /** Workers mapped since the last drain, by id (at most MAX_PENDING_WORKERS). */
+  private pendingWorkers = new Map<string, PendingWorker>();
+
+  constructor(private readonly connectionId: string, mapping: FieldMapping) {
+    const compile = (path: string | undefined): PathReader | undefined => (path === undefined ? undefined : compilePath(path));
+    this.timestamp = mapping.timestamp ? compile(mapping.timestamp) : undefined;
+    this.worker = compile(mapping.worker);
+    this.taskId = compile(mapping.taskId);
+    this.queue = compile(mapping.queue);
+    this.error = compile(mapping.error);
+    this.status = compile(mapping.status);
+    this.name = compile(mapping.name);
+    this.workerStatus = compile(mapping.workerStatus);
+    this.metricValue = compile(mapping.metricValue ?? mapping.value);
+    this.metricName = compile(mapping.metricName ?? mapping.metric);
   }
-  if (worker !== undefined) {
-    const raw = (getString(json, mapping.workerStatus) ?? 'online').toLowerCase() as WorkerStatus;
-    emitted++;
-    emit({
-      type: 'worker.upsert',
-      worker: {
-        connectionId, system: 'generic', id: worker.slice(0, 512), status: WORKER_STATUSES.has(raw) ? raw : 'unknown',
-        lastSeen: at, queue: queue?.slice(0, 256), currentTask: taskId?.slice(0, 512), updatedAt: at,
-      },
-    });
+
+  /** Workers waiting for the next drain. */
+  get pendingWorkerCount(): number { return this.pendingWorkers.size; }
+
+  /** Maps one JSON document into `sink`; returns how many entities it named (task, worker, metric sample). */
+  map(json: unknown, topic: string, now: number, sink: EventSink): number {
+    const connectionId = this.connectionId;
+    let emitted = 0;
+    const at = this.timestamp ? toEpochMs(this.timestamp(json), now) : now;
+    const worker = readString(json, this.worker);
+    const taskId = readString(json, this.taskId);
+    const queue = readString(json, this.queue);
+    if (taskId !== undefined) {
+      const error = readString(json, this.error);
+      emitted++;
+      sink.push({
+        type: 'task.upsert',
+        task: {
+          connectionId, system: 'generic', id: taskId.slice(0, 512), status: (readString(json, this.status) ?? 'unknown').slice(0, 64),
+          queue: queue?.slice(0, 256), name: readString(json, this.name)?.slice(0, 256), worker: worker?.slice(0, 512),
+          error: error?.slice(0, 2_000), updatedAt: at,
+        },
+      });
+    }
+    if (worker !== undefined) {
+      const raw = (readString(json, this.workerStatus) ?? 'online').toLowerCase() as WorkerStatus;
+      emitted++;
+      this.pendWorker(worker.slice(0, 512), WORKER_STATUSES.has(raw) ? raw : 'unknown', at, queue?.slice(0, 256), taskId?.slice(0, 512), sink);
+    }
+    const value = readNumber(json, this.metricValue);
+    if (value !== undefined) {
+      const name = (readString(json, this.metricName) ?? topic).slice(0, 256);
+      emitted++;
+      sink.push({ type: 'metric', sample: { connectionId, system: 'generic', name, labels: queue ? { queue } : NO_LABELS, timestamp: at, value } });
+    }
+    return emitted;
   }
-  const value = getNumber(json, mapping.metricValue ?? mapping.value);
-  if (value !== undefined) {
-    const name = (getString(json, mapping.metricName ?? mapping.metric) ?? topic).slice(0, 256);
-    emitted++;
-    emit({ type: 'metric', sample: { connectionId, system: 'generic', name, labels: queue ? { queue } : NO_LABELS, timestamp: at, value } });
+
+  /** Hands on the latest state of every worker mapped since the last drain, once each. */
+  drainInto(sink: EventSink): void {
+    if (this.pendingWorkers.size === 0) return;
+    const workers = this.pendingWorkers;
+    this.pendingWorkers = new Map();
+    for (const [id, worker] of workers) sink.pushAggregated({ type: 'worker.upsert', worker }, workerKey(this.connectionId, id));
   }
-  return emitted;
+
+  private pendWorker(id: string, status: WorkerStatus, at: number, queue: string | undefined, currentTask: string | undefined, sink: EventSink): void {
+    const pending = this.pendingWorkers.get(id);
+    if (pending !== undefined) {
+      // Not handed on yet, so nobody else holds it: the latest message's values replace the earlier ones.
+      pending.status = status;
+      pending.lastSeen = at;
+      pending.queue = queue;
+      pending.currentTask = currentTask;
+      pending.updatedAt = at;
+      return;
+    }
+    const first = this.pendingWorkers.size === 0;
+    this.pendingWorkers.set(id, { connectionId: this.connectionId, system: 'generic', id, status, lastSeen: at, queue, currentTask, updatedAt: at });
+    if (this.pendingWorkers.size >= MAX_PENDING_WORKERS) this.drainInto(sink);
+    else if (first) sink.defer(this);
+  }
 }

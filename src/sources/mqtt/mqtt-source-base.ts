@@ -9,7 +9,7 @@ import { readStreamOptions, type StreamOptions } from '../../core/config/stream-
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
 import type { MonitorEvent } from '../../core/model/events';
 import { TopicBrowser } from '../../core/topics/topic-browser';
-import { LatestEventBuffer } from '../latest-event-buffer';
+import { LatestEventBuffer, type EventSink } from '../latest-event-buffer';
 import { DEFAULT_PREVIEW_BYTES, oneLineText, previewBytes } from '../../core/util/payload-preview';
 import { MessageBacklog } from './message-backlog';
 import { openMqtt, type MqttSession } from './mqtt-connection';
@@ -147,6 +147,17 @@ export abstract class MqttSourceBase implements Source {
     const buffer = this.buffer;
     if (buffer) buffer.push(event);
     else this.ctx?.emit(event);
+  };
+
+  /** Where mapped events go: the per-tick buffer while connected, straight to the context otherwise. */
+  protected sink(): EventSink {
+    return this.buffer ?? this.directSink;
+  }
+
+  private readonly directSink: EventSink = {
+    push: (event) => this.ctx?.emit(event),
+    pushAggregated: (event, key) => this.ctx?.emit(event, key),
+    defer: (pending) => pending.drainInto(this.directSink),
   };
 
   /** Whether messages on `topic` are mapped at all (and so worth parsing). */
