@@ -17,7 +17,7 @@ import { NexusEventMapper } from '../nexus/nexus-mapper';
 import { LatestEventBuffer } from '../latest-event-buffer';
 import { redisTopologyOptions } from '../../core/config/redis-options';
 import { escapeGlob, connectWatched } from './redis-client';
-import { ThreadedSubscriber } from './pubsub-thread';
+import { ReaderThreadError, ThreadedSubscriber } from './pubsub-thread';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
 import { clip, execPipeline, parseJson, parseTimestamp, walkKeyspace, type PipelineReply } from './redis-values';
 
@@ -97,13 +97,19 @@ export class NexusRedisSource extends RedisPollingSource {
     const connectionName = 'taskscope:nexus-events';
     const useThread = this.opts.subscriberThread ?? (this.options.createClient === defaultCreateClient && redisTopologyOptions(this.profile.options).cluster === undefined);
     if (useThread) {
-      this.threadedSubscriber = await ThreadedSubscriber.start(this.profile, {
-        connectionName, channels: [this.channels.events, this.channels.stats], patterns: [`${escapeGlob(this.channels.projectPrefix)}*`], copies: 'leading-event-id',
-      }, {
-        onMessage: (text) => this.ingest(text),
-        onLost,
-      });
-      return;
+      try {
+        this.threadedSubscriber = await ThreadedSubscriber.start(this.profile, {
+          connectionName, channels: [this.channels.events, this.channels.stats], patterns: [`${escapeGlob(this.channels.projectPrefix)}*`], copies: 'leading-event-id',
+        }, {
+          onMessage: (text) => this.ingest(text),
+          onLost,
+        });
+        return;
+      } catch (error) {
+        // A thread that cannot run (not a Redis failure, which is reported as usual) costs speed, not events.
+        if (!(error instanceof ReaderThreadError)) throw error;
+        ctx.log.warn(`[${this.profile.id}] Nexus events are read on the extension host's thread: ${error.message}`);
+      }
     }
     const sub = this.options.createClient(this.profile, connectionName);
     this.subscriber = sub;

@@ -46,6 +46,14 @@ export interface PubSubHandlers {
   onLost(error: Error): void;
 }
 
+/** The reader thread itself failed (could not start, crashed, exited), as opposed to its Redis connection. */
+export class ReaderThreadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReaderThreadError';
+  }
+}
+
 export class ThreadedSubscriber {
   private copiesDropped = 0;
   private closed = false;
@@ -56,7 +64,12 @@ export class ThreadedSubscriber {
 
   /** Starts the worker, connects and subscribes; rejects with the reason when it cannot (like a direct connect). */
   static start(profile: ConnectionProfile, plan: PubSubPlan, handlers: PubSubHandlers): Promise<ThreadedSubscriber> {
-    const worker = startWorker({ profile, plan });
+    let worker: Worker;
+    try {
+      worker = startWorker({ profile, plan });
+    } catch (cause) {
+      return Promise.reject(new ReaderThreadError(`the pub/sub reader thread could not start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
+    }
     const subscriber = new ThreadedSubscriber(worker);
     return new Promise((resolve, reject) => {
       let subscribed = false;
@@ -92,14 +105,15 @@ export class ThreadedSubscriber {
           }
         }
       });
-      worker.on('error', (error: Error) => {
+      worker.on('error', (cause: Error) => {
+        const error = new ReaderThreadError(`the pub/sub reader thread failed: ${cause.message}`, { cause });
         if (!subscribed) reject(error);
         else if (!subscriber.closed) handlers.onLost(error);
         void subscriber.close();
       });
       worker.on('exit', (code) => {
-        if (!subscribed) reject(new Error(`the pub/sub reader thread exited (${code}) before it subscribed`));
-        else if (!subscriber.closed) handlers.onLost(new Error(`the pub/sub reader thread exited (${code})`));
+        if (!subscribed) reject(new ReaderThreadError(`the pub/sub reader thread exited (${code}) before it subscribed`));
+        else if (!subscriber.closed) handlers.onLost(new ReaderThreadError(`the pub/sub reader thread exited (${code})`));
         subscriber.closed = true;
       });
     });

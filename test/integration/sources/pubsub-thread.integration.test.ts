@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { startRedisServer, findFreePort, type RedisServerHandle } from '../../helpers/servers';
 import { aProfile, waitUntil } from '../../helpers/source-session';
-import { MAX_BATCH, ThreadedSubscriber, type PubSubPlan } from '../../../src/sources/redis/pubsub-thread';
+import { MAX_BATCH, ReaderThreadError, ThreadedSubscriber, type PubSubPlan } from '../../../src/sources/redis/pubsub-thread';
+import { NexusRedisSource } from '../../../src/sources/redis/nexus';
+import { MonitorSession } from '../../../src/sources/monitor-session';
+import type { ConnectionProfile } from '../../../src/core/config/connection-profile';
 import { PermanentSourceError } from '../../../src/core/source/source';
 
 let redis: RedisServerHandle;
@@ -102,5 +105,29 @@ test('the server going away is reported as lost; an unreachable server or a refu
       (error: unknown) => error instanceof PermanentSourceError && /authentication refused/.test(error.message));
   } finally {
     await guarded.stop();
+  }
+});
+
+test('a reader thread that cannot start is a ReaderThreadError, and the Nexus source then reads on the host thread', async () => {
+  // A profile the thread cannot be given (a function is not cloneable) stands for any failure to start it.
+  const unclonable = { ...aProfile({ system: 'nexus', url: redis.url, pollIntervalMs: 3_600_000 }), options: { hook: () => 1 } } as unknown as ConnectionProfile;
+  await assert.rejects(ThreadedSubscriber.start(unclonable, PLAN, collector().handlers), (error: unknown) => error instanceof ReaderThreadError);
+
+  const warnings: string[] = [];
+  const log = { debug: () => undefined, info: () => undefined, warn: (m: string) => { warnings.push(m); }, error: () => undefined };
+  const session = new MonitorSession({ log });
+  const source = new NexusRedisSource(unclonable);
+  await source.connect({ emit: session.apply, reject: () => assert.fail('nothing is rejected'), log, now: () => Date.now() }, (e) => assert.fail(e));
+  const pub = new Redis(redis.url);
+  try {
+    assert.match(warnings.join('\n'), /read on the extension host's thread: the pub\/sub reader thread could not start/);
+    const text = event('fallback-1', ', "worker_id": 7');
+    await pub.publish('nexus:events', text);
+    await pub.publish('nexus:events:project:p1', text);
+    await waitUntil('worker 7 from the host-thread subscription', () => session.store.workers('it').some((w) => w.id === '7'));
+    assert.equal(source.duplicatesDropped, 1, 'the project copy dropped');
+  } finally {
+    pub.disconnect();
+    await source.disconnect();
   }
 });
