@@ -8,7 +8,7 @@ import { PermanentSourceError } from '../../core/source/source';
 import { DedupSet } from '../../core/util/dedup-set';
 import { leadingEventIdOfBytes } from '../nexus/nexus-events';
 import { connectWatched, createRedisClient } from './redis-client';
-import { MAX_BATCH, MAX_BATCHES_IN_FLIGHT, type PubSubControl, type PubSubWorkerData, type PubSubWorkerMessage } from './pubsub-thread';
+import { MAX_BATCH, MAX_BATCH_BYTES, MAX_BATCHES_IN_FLIGHT, type PubSubControl, type PubSubWorkerData, type PubSubWorkerMessage } from './pubsub-thread';
 
 function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWorkerData): void {
   const post = (m: PubSubWorkerMessage): void => port.postMessage(m);
@@ -60,7 +60,7 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
     }
     batch.push(message);
     batchBytes += message.length;
-    if (batch.length >= MAX_BATCH) flush();
+    if (batch.length >= MAX_BATCH || batchBytes >= MAX_BATCH_BYTES) flush();
     else schedule();
   };
   const schedule = (): void => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { startRedisServer, findFreePort, type RedisServerHandle } from '../../helpers/servers';
 import { aProfile, waitUntil } from '../../helpers/source-session';
-import { MAX_BATCH, ReaderThreadError, ThreadedSubscriber, type PubSubPlan } from '../../../src/sources/redis/pubsub-thread';
+import { ReaderThreadError, ThreadedSubscriber, type PubSubPlan } from '../../../src/sources/redis/pubsub-thread';
 import { NexusRedisSource } from '../../../src/sources/redis/nexus';
 import { MonitorSession } from '../../../src/sources/monitor-session';
 import type { ConnectionProfile } from '../../../src/core/config/connection-profile';
@@ -56,7 +56,7 @@ test('a main thread that falls behind: the worker stops reading and Redis holds 
   const seen: number[] = [];
   const sub = await ThreadedSubscriber.start(aProfile({ system: 'nexus', url: redis.url }), { ...PLAN, copies: 'none' }, {
     onMessage: (text) => {
-      const until = performance.now() + 0.05; // a slow consumer: 50 µs a message, 100 ms a full batch
+      const until = performance.now() + 0.05; // a slow consumer: 50 µs a message
       while (performance.now() < until) { /* busy */ }
       seen.push(Number(text.slice(0, text.indexOf(':'))));
     },
@@ -64,20 +64,21 @@ test('a main thread that falls behind: the worker stops reading and Redis holds 
   });
   const pub = new Redis(redis.url);
   const watcher = new Redis(redis.url);
-  const total = 20 * MAX_BATCH;
-  // 1 KB messages: more than the kernel's socket buffers absorb, so a paused reader shows in the server's buffer.
+  // 60 MB of 1 KB messages: far more than the batches in flight and the kernel's socket buffers hold, so a paused
+  // reader shows in the server's output buffer.
+  const total = 60_000;
   const padding = 'x'.repeat(1_000);
   try {
     await pub.config('SET', 'client-output-buffer-limit', 'pubsub 0 0 0');
     // Published by the server itself in one call: the publisher does not wait for this (busy) thread.
     await pub.eval(`for i = 0, tonumber(ARGV[1]) - 1 do redis.call('PUBLISH', 'ev', i .. ':' .. ARGV[2]) end`, 0, total, padding);
-    // Halfway through, the server still holds what the paused worker has not read (without backpressure the worker
+    // A quarter through, the server still holds what the paused worker has not read (without backpressure the worker
     // would have read everything into batches queued for this thread long before).
     const omem = async () => {
       const line = String(await watcher.client('LIST')).split('\n').find((l) => l.includes('name=taskscope:test-events'));
       return Number(/ omem=(\d+)/.exec(line ?? '')?.[1] ?? 0);
     };
-    await waitUntil('half consumed', () => seen.length >= total / 2, 30_000);
+    await waitUntil('a quarter consumed', () => seen.length >= total / 4, 30_000);
     assert.ok(await omem() > 0, 'the server holds messages while the reader is paused');
     await waitUntil('all consumed', () => seen.length === total, 30_000);
     assert.equal(seen.length, total);
