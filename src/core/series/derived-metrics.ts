@@ -57,10 +57,13 @@ export class DerivedMetrics {
   private observeTask(task: Extract<MonitorEvent, { type: 'task.upsert' }>['task']): void {
     const key = taskKey(task.connectionId, task.queue, task.id);
     const previous = this.statuses.get(key);
+    // Polling sources repeat every task each poll: a repeat changes nothing here. Re-inserting it would churn this
+    // big Map (its rehashes allocate tables straight in the old generation).
+    if (previous === task.status) return;
     if (previous !== undefined) this.statuses.delete(key);
     this.statuses.set(key, task.status);
     if (this.statuses.size > MAX_TRACKED_TASKS) this.statuses.delete(this.statuses.keys().next().value as string);
-    if (previous === task.status || (task.status !== 'completed' && task.status !== 'failed')) return;
+    if (task.status !== 'completed' && task.status !== 'failed') return;
     const queue = task.queue ?? '';
     const accKey = `${task.connectionId}\u0000${queue}`;
     let acc = this.queues.get(accKey);

@@ -153,6 +153,17 @@ export class MonitorStore {
         }
         return;
       }
+      case 'task.upsert': {
+        // Polling sources (rhailib, Nexus, pynenc, Rustvello) re-send up to 2 000 unchanged tasks every poll. A
+        // repeat keeps the stored object and its recency: no event, no change set entry (no tree refresh), and no
+        // fresh copy that outlives a scavenge only to die in the old generation (measured: most of the host's churn).
+        const key = entityKey ?? taskKey(event.task.connectionId, event.task.queue, event.task.id);
+        const previous = this.tasksByKey.get(key);
+        if (previous !== undefined && sameTaskContent(previous, event.task)) return;
+        this.record(event, change);
+        this.applyEntity(event, change, key);
+        return;
+      }
       default:
         this.record(event, change);
         this.applyEntity(event, change, entityKey);
@@ -365,6 +376,20 @@ function sameQueueContent(a: Queue, b: Queue): boolean {
   if (ak.length !== Object.keys(b.counts).length) return false;
   for (const k of ak) if (a.counts[k] !== b.counts[k]) return false;
   return true;
+}
+
+/** Everything a task row, detail or ordering reads; a repeat equal in all of it is not a change. */
+function sameTaskContent(a: Task, b: Task): boolean {
+  return a.status === b.status && a.updatedAt === b.updatedAt && a.name === b.name && a.worker === b.worker &&
+    a.workflowId === b.workflowId && a.parentId === b.parentId && a.createdAt === b.createdAt &&
+    a.startedAt === b.startedAt && a.finishedAt === b.finishedAt && a.attempts === b.attempts && a.error === b.error &&
+    a.logCount === b.logCount && a.system === b.system && sameUsage(a.usage, b.usage);
+}
+
+function sameUsage(a: Task['usage'], b: Task['usage']): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return a.at === b.at && a.cpuPercent === b.cpuPercent && a.memoryBytes === b.memoryBytes && a.memoryPercent === b.memoryPercent;
 }
 
 function sameWorkerContent(a: Worker, b: Worker): boolean {

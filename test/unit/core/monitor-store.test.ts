@@ -114,7 +114,7 @@ describe('MonitorStore.apply: the ChangeSet for each event type', () => {
   });
 });
 
-describe('MonitorStore: queues and workers report only real changes', () => {
+describe('MonitorStore: queues, workers and tasks report only real changes', () => {
   test('an identical queue upsert produces no queue change, but the newer copy is stored', () => {
     const store = storeWith('c1');
     store.apply(ev.queue({ counts: { waiting: 3, failed: 1 }, paused: false, version: 'bullmq:5.81.5', updatedAt: T0 }));
@@ -149,6 +149,51 @@ describe('MonitorStore: queues and workers report only real changes', () => {
     assert.deepEqual([...store.apply(ev.worker({ id: 'w1', status: 'busy', currentTask: '7' })).workers], ['worker:c1:w1']);
     assert.deepEqual([...store.apply(ev.worker({ id: 'w1', status: 'busy', currentTask: '7', queue: 'emails' })).workers], ['worker:c1:w1']);
     assert.deepEqual([...store.apply(ev.worker({ id: 'w1', status: 'busy', currentTask: '7', queue: 'emails', detail: 'pid 4' })).workers], ['worker:c1:w1']);
+  });
+
+  test('a task upsert equal to the stored task is not a change and keeps the stored object', () => {
+    const store = storeWith('c1');
+    store.apply(ev.task({ id: '42', queue: 'emails', status: 'active', updatedAt: T0 }));
+    const stored = store.task(taskKey('c1', 'emails', '42'));
+    const events = store.eventCount();
+    const change = store.apply(ev.task({ id: '42', queue: 'emails', status: 'active', updatedAt: T0 }));
+    assert.equal(change.tasks.size, 0);
+    assert.equal(change.events, 0, 'a repeat is not recorded in the event stream');
+    assert.equal(store.eventCount(), events);
+    assert.equal(store.task(taskKey('c1', 'emails', '42')), stored, 'the repeat does not replace the stored object');
+  });
+
+  const taskVariants: [string, Parameters<typeof aTask>[0]][] = [
+    ['the status changed', { status: 'completed' }],
+    ['updatedAt moved', { updatedAt: T0 + 1 }],
+    ['a worker took it', { worker: 'w1' }],
+    ['it finished', { finishedAt: T0 + 5 }],
+    ['it failed again', { attempts: 2 }],
+    ['an error appeared', { error: 'boom' }],
+    ['its log grew', { logCount: 3 }],
+    ['its resource use changed', { usage: { cpuPercent: 12, at: T0 + 2 } }],
+  ];
+  for (const [what, overrides] of taskVariants) {
+    test(`a task upsert where ${what} is reported and stored`, () => {
+      const store = storeWith('c1');
+      store.apply(ev.task({ id: '42', queue: 'emails', status: 'active', updatedAt: T0, usage: { cpuPercent: 10, at: T0 } }));
+      const change = store.apply(ev.task({ id: '42', queue: 'emails', status: 'active', updatedAt: T0, usage: { cpuPercent: 10, at: T0 }, ...overrides }));
+      assert.deepEqual([...change.tasks], ['task:c1:emails:42']);
+      assert.equal(change.events, 1);
+      assert.deepEqual(store.task(taskKey('c1', 'emails', '42')), aTask({ id: '42', queue: 'emails', status: 'active', updatedAt: T0, usage: { cpuPercent: 10, at: T0 }, ...overrides }));
+    });
+  }
+
+  test('an unchanged repeat does not make a task recent: eviction stays least recently updated first', () => {
+    const store = new MonitorStore(limits({ maxTasks: 2 }));
+    const up = (id: string, status: string) => store.apply({ type: 'task.upsert', task: { connectionId: 'c', system: 'generic', id, status, updatedAt: 1 } });
+    up('a', 'done'); up('b', 'done');
+    up('a', 'done'); // a poll repeating a: not an update
+    up('c', 'done'); // evicts a, the least recently updated
+    assert.deepEqual(store.tasks('c').map((t) => t.id).sort(), ['b', 'c']);
+    up('b', 'failed'); // a real update makes b the newest
+    up('d', 'done'); // evicts c
+    assert.deepEqual(store.tasks('c').map((t) => t.id).sort(), ['b', 'd']);
   });
 
   test('every workflow upsert is reported (progress always changes what is shown)', () => {
