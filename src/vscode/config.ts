@@ -42,6 +42,8 @@ export async function readSettings(secrets: ConnectionSecrets): Promise<Taskscop
       maxTasks: config.get<number>('retention.maxTasks', DEFAULT_RETENTION.maxTasks),
       maxEvents: config.get<number>('retention.maxEvents', DEFAULT_RETENTION.maxEvents),
       maxLogs: config.get<number>('retention.maxLogs', DEFAULT_RETENTION.maxLogs),
+      maxSeries: config.get<number>('retention.maxSeries', DEFAULT_RETENTION.maxSeries),
+      maxTaskSeries: config.get<number>('retention.maxTaskSeries', DEFAULT_RETENTION.maxTaskSeries ?? 1_000),
     },
   };
 }
