@@ -167,12 +167,18 @@ export class ThreadedSubscriber {
 }
 
 /**
+ * The reader keeps nothing: a small young generation (its garbage is the batches it copied out) and a capped old
+ * one keep its share of the extension host's memory small.
+ */
+const READER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+
+/**
  * The worker's code: dist/pubsub-worker.js next to the bundle that runs this; from the TypeScript sources (tests,
  * benches, the CLI under tsx) the .ts file, compiled by tsx in the worker.
  */
 function startWorker(data: PubSubWorkerData): Worker {
   const bundled = join(__dirname, 'pubsub-worker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: data });
+  if (existsSync(bundled)) return new Worker(bundled, { workerData: data, resourceLimits: READER_HEAP_LIMITS });
   const source = join(__dirname, 'pubsub-worker.ts');
-  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData: data });
+  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData: data, resourceLimits: READER_HEAP_LIMITS });
 }
