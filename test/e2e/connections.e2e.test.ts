@@ -14,7 +14,7 @@ import IORedis from 'ioredis';
 import { connectionFromUrl } from '../../demo/bullmq/simulator';
 import { packageExtension } from '../helpers/package-extension';
 import { findFreePort, startRedisServer, type RedisServerHandle } from '../helpers/servers';
-import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
+import { launchVSCode, type VSCodeSession, writeWorkspaceSettings } from '../helpers/vscode-e2e';
 import { showOnlyView, withFailureScreenshot } from '../helpers/e2e-steps';
 
 const QUEUE = 'e2e-invoices';
@@ -47,8 +47,7 @@ before(async () => {
   }
   latePort = await findFreePort();
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'taskscope-e2e-conn-'));
-  fs.mkdirSync(path.join(workspace, '.vscode'));
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+  writeWorkspaceSettings(workspace, {
     'taskscope.connections': [
       // Malformed: `url` is a number. The entry is skipped with a message naming the field.
       { id: 'broken', name: 'Broken entry', kind: 'redis', system: 'bullmq', url: 6379 },
@@ -57,7 +56,7 @@ before(async () => {
       // Nothing listens here until the last test starts a redis-server on this port.
       { id: 'e2e-late', name: 'Late Redis', kind: 'redis', system: 'bullmq', url: `redis://127.0.0.1:${latePort}` },
     ],
-  }, null, 2));
+  });
   session = await launchVSCode({ vsixPath: await packageExtension(), workspaceFolder: workspace });
   await session.openActivityBarItem('Taskscope');
 }, { timeout: 15 * 60_000 });

@@ -13,7 +13,7 @@ import { connectionFromUrl, startBullmqSimulator, type BullmqSimulator } from '.
 import { BullmqSource } from '../../src/sources/redis/bullmq';
 import { packageExtension } from '../helpers/package-extension';
 import { startRedisServer, type RedisServerHandle } from '../helpers/servers';
-import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
+import { launchVSCode, type VSCodeSession, writeWorkspaceSettings } from '../helpers/vscode-e2e';
 import { setColorTheme, withFailureScreenshot } from '../helpers/e2e-steps';
 
 const CONNECTION_ID = 'e2e-dash';
@@ -42,10 +42,9 @@ before(async () => {
     await payments.close();
   }
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'taskscope-e2e-dash-'));
-  fs.mkdirSync(path.join(workspace, '.vscode'));
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+  writeWorkspaceSettings(workspace, {
     'taskscope.connections': [{ id: CONNECTION_ID, name: 'E2E Dashboards', kind: 'redis', system: 'bullmq', url: redis.url }],
-  }, null, 2));
+  });
   session = await launchVSCode({ vsixPath: await packageExtension(), workspaceFolder: workspace, colorTheme: 'Default Dark Modern' });
   // Views connect sources when they first become visible.
   await session.openActivityBarItem('Taskscope');

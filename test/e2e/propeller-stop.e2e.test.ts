@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
+import { launchVSCode, type VSCodeSession, writeWorkspaceSettings } from '../helpers/vscode-e2e';
 import { packageExtension } from '../helpers/package-extension';
 import { startMosquitto, type MosquittoHandle } from '../helpers/servers';
 import { showOnlyView, withFailureScreenshot } from '../helpers/e2e-steps';
@@ -39,13 +39,12 @@ before(async () => {
   });
   sim = await startPropellerSimulator({ mqttUrl: mosquitto.url, proplets: 2, intervalMs: 1_000 });
   const workspace = path.join(tmp, 'workspace');
-  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+  writeWorkspaceSettings(workspace, {
     'taskscope.connections': [
       { id: 'e2e-publish', name: PUBLISH, kind: 'mqtt', system: 'propeller', url: mosquitto.url, domain: '+', channel: '+', allowPublish: true },
       { id: 'e2e-no-publish', name: NO_PUBLISH, kind: 'mqtt', system: 'propeller', url: mosquitto.url, domain: '+', channel: '+' },
     ],
-  }, null, 2));
+  });
   session = await launchVSCode({ vsixPath: await packageExtension(), workspaceFolder: workspace });
 }, { timeout: 15 * 60_000 });
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
+import { launchVSCode, type VSCodeSession, writeWorkspaceSettings } from '../helpers/vscode-e2e';
 import { packageExtension } from '../helpers/package-extension';
 import { startMosquitto, type MosquittoHandle } from '../helpers/servers';
 import { startPropellerSimulator, type PropellerSimulator } from '../../demo/propeller/simulator';
@@ -22,10 +22,9 @@ before(async () => {
   mosquitto = await startMosquitto();
   sim = await startPropellerSimulator({ mqttUrl: mosquitto.url, proplets: 3, intervalMs: 1_000 });
   const workspace = path.join(tmp, 'workspace');
-  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+  writeWorkspaceSettings(workspace, {
     'taskscope.connections': [{ id: 'e2e-propeller', name: 'E2E Propeller', kind: 'mqtt', system: 'propeller', url: mosquitto.url, domain: '+', channel: '+' }],
-  }, null, 2));
+  });
   session = await launchVSCode({ vsixPath: await packageExtension(), workspaceFolder: workspace });
 }, { timeout: 15 * 60_000 });
 

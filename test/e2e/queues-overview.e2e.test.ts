@@ -13,7 +13,7 @@ import { BULLMQ_DEMO_QUEUES, connectionFromUrl, startBullmqSimulator, type Bullm
 import { countsSummary } from '../../src/core/views/queue-labels';
 import { packageExtension } from '../helpers/package-extension';
 import { startRedisServer, type RedisServerHandle } from '../helpers/servers';
-import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
+import { launchVSCode, type VSCodeSession, writeWorkspaceSettings } from '../helpers/vscode-e2e';
 
 const CONNECTION_ID = 'e2e-bullmq';
 
@@ -37,10 +37,9 @@ before(async () => {
     }
   }
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'taskscope-e2e-ws-'));
-  fs.mkdirSync(path.join(workspace, '.vscode'));
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+  writeWorkspaceSettings(workspace, {
     'taskscope.connections': [{ id: CONNECTION_ID, name: 'E2E BullMQ', kind: 'redis', system: 'bullmq', url: redis.url }],
-  }, null, 2));
+  });
   session = await launchVSCode({ vsixPath: await packageExtension(), workspaceFolder: workspace });
 });
 

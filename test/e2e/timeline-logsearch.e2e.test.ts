@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { startNexusSimulator, type NexusSimulator } from '../../demo/nexus-ws/simulator';
 import { startRustvelloSimulator, type RustvelloSimulator } from '../../demo/rustvello/simulator';
 import { packageExtension } from '../helpers/package-extension';
-import { launchVSCode, type VSCodeSession } from '../helpers/vscode-e2e';
+import { launchVSCode, type VSCodeSession, writeWorkspaceSettings } from '../helpers/vscode-e2e';
 import { setColorTheme, withFailureScreenshot } from '../helpers/e2e-steps';
 
 const NEXUS_ID = 'e2e-nexus';
@@ -28,16 +28,15 @@ let tmp: string;
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'taskscope-e2e-tl-'));
   const workspace = path.join(tmp, 'workspace');
-  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
   nexus = await startNexusSimulator({ tickMs: 300, seed: 11 });
   rustvello = await startRustvelloSimulator({ logDir: path.join(workspace, 'logs'), intervalMs: 0, rotateEveryLines: 0 });
   for (let i = 0; i < RUSTVELLO_STEPS; i++) rustvello.step();
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+  writeWorkspaceSettings(workspace, {
     'taskscope.connections': [
       { id: NEXUS_ID, name: 'E2E Nexus', kind: 'websocket', system: 'nexus', url: nexus.url, readOnly: true },
       { id: LOGS_ID, name: 'E2E Rustvello logs', kind: 'logfile', system: 'rustvello', url: rustvello.textLog, logFromStart: true },
     ],
-  }, null, 2));
+  });
   session = await launchVSCode({ vsixPath: await packageExtension(), workspaceFolder: workspace, colorTheme: 'Default Dark Modern' });
   await session.openActivityBarItem('Taskscope');
   await session.waitFor(async () => (await session.treeRowTexts()).some((t) => /^E2E Nexus.*connected/.test(t)), 60_000, 'Nexus connected');

@@ -95,6 +95,12 @@ export function chromiumPath(): string {
   return exe;
 }
 
+/** Writes `<workspace>/.vscode/settings.json` (the folder created if needed): what each e2e workspace opens with. */
+export function writeWorkspaceSettings(workspace: string, settings: Readonly<Record<string, unknown>>): void {
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
 export async function launchVSCode(opts: LaunchOptions): Promise<VSCodeSession> {
   const executablePath = chromiumPath(); // fail fast, before minutes of install work
   if (!fs.existsSync(opts.vsixPath)) throw new Error(`vsix not found: ${opts.vsixPath}`);
