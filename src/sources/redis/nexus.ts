@@ -95,11 +95,13 @@ export class NexusRedisSource extends RedisPollingSource {
     this.buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key));
     if (deployment !== undefined) this.deployment = joinNexusDeployment(deployment, { connectionId: this.profile.id, rank: 0, deliver: (e, text) => this.deliver(e, text) });
     const connectionName = 'taskscope:nexus-events';
+    const channels = [this.channels.events, this.channels.stats];
+    const patterns = [`${escapeGlob(this.channels.projectPrefix)}*`];
     const useThread = this.opts.subscriberThread ?? (this.options.createClient === defaultCreateClient && redisTopologyOptions(this.profile.options).cluster === undefined);
     if (useThread) {
       try {
         this.threadedSubscriber = await ThreadedSubscriber.start(this.profile, {
-          connectionName, channels: [this.channels.events, this.channels.stats], patterns: [`${escapeGlob(this.channels.projectPrefix)}*`], copies: 'leading-event-id',
+          connectionName, channels, patterns, copies: 'leading-event-id',
         }, {
           onMessage: (text) => this.ingest(text),
           onLost,
@@ -117,8 +119,8 @@ export class NexusRedisSource extends RedisPollingSource {
     // As bytes: neither the channel name nor a repeat is decoded.
     sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.ingestBytes(message));
     sub.on('pmessageBuffer', (_pattern: string, _channel: Buffer, message: Buffer) => this.ingestBytes(message));
-    await sub.subscribe(this.channels.events, this.channels.stats);
-    await sub.psubscribe(`${escapeGlob(this.channels.projectPrefix)}*`);
+    await sub.subscribe(...channels);
+    await sub.psubscribe(...patterns);
     established();
   }
 
