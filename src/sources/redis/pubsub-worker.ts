@@ -1,20 +1,24 @@
 // The worker side of ThreadedSubscriber (pubsub-thread.ts): one subscriber connection, made by the same factory as
-// every Redis connection (TLS, ACL, Sentinel from the profile). Messages arrive as Buffers ('messageBuffer'), so a
-// copy is recognized from its first bytes and dropped without decoding it or its channel name; the rest are copied
-// into one buffer per batch, transferred to the main thread (one per socket read at least), with at most
+// every Redis connection (TLS, ACL, Sentinel from the profile). Once ioredis has connected and authenticated, the
+// socket's replies are read by PubSubFrameReader (pubsub-frames.ts) instead of ioredis's parser, and the
+// subscriptions are written as RESP: a message is then a range of the bytes read, with no Buffer or string made for
+// it or its channel. A copy is recognized from its first bytes and dropped undecoded; the rest are copied into one
+// buffer per batch, transferred to the main thread (one per socket read at least), with at most
 // MAX_BATCHES_IN_FLIGHT unacknowledged. Nothing is decoded here: the main thread decodes what it parses anyway.
+import type { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PermanentSourceError } from '../../core/source/source';
 import { DedupSet } from '../../core/util/dedup-set';
 import { leadingEventIdOfBytes } from '../nexus/nexus-events';
 import { connectWatched, createRedisClient } from './redis-client';
+import { encodeCommand, PubSubFrameReader } from './pubsub-frames';
 import { MAX_BATCH, MAX_BATCH_BYTES, MAX_BATCHES_IN_FLIGHT, type PubSubControl, type PubSubWorkerData, type PubSubWorkerMessage } from './pubsub-thread';
 
 function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWorkerData): void {
   const post = (m: PubSubWorkerMessage): void => port.postMessage(m);
   const client = createRedisClient(profile, { connectionName: plan.connectionName });
   // ioredis keeps its socket in `stream`; pausing it is how a reader that is behind stops taking more.
-  const socket = (): { pause(): void; resume(): void } | undefined => (client as unknown as { stream?: { pause(): void; resume(): void } }).stream;
+  const socket = (): Socket | undefined => (client as unknown as { stream?: Socket }).stream;
   // Copies arrive back to back (the publisher sends one after the other): a small window recognizes them.
   const recent = plan.copies === 'leading-event-id' ? new DedupSet(4_096) : undefined;
   /** This batch's messages: slices of ioredis's read buffers, copied out at the flush (same tick). */
@@ -48,7 +52,8 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
     }
   };
 
-  const onMessage = (message: Buffer): void => {
+  const onMessage = (bytes: Buffer, start: number, end: number): void => {
+    const message = bytes.subarray(start, end);
     if (recent !== undefined) {
       const id = leadingEventIdOfBytes(message);
       // The id and the length: a copy is the same bytes. The main thread still de-duplicates by id (across sources).
@@ -69,9 +74,6 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
       setImmediate(flush);
     }
   };
-
-  client.on('messageBuffer', (_channel: Buffer, message: Buffer) => onMessage(message));
-  client.on('pmessageBuffer', (_pattern: Buffer, _channel: Buffer, message: Buffer) => onMessage(message));
 
   port.on('message', (control: PubSubControl) => {
     switch (control.type) {
@@ -104,8 +106,9 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
   void (async () => {
     try {
       const established = await connectWatched(client, { onLost: (error) => failure('lost', error), closedMessage: 'event subscription closed' });
-      if (plan.channels.length > 0) await client.subscribe(...plan.channels);
-      if (plan.patterns.length > 0) await client.psubscribe(...plan.patterns);
+      const stream = socket();
+      if (!stream) throw new Error('the Redis connection has no socket');
+      await subscribe(stream, plan, onMessage);
       established();
       post({ type: 'subscribed' });
     } catch (error) {
@@ -113,6 +116,51 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
       client.disconnect();
     }
   })();
+}
+
+/** How long the server has to confirm the subscriptions (as ioredis's command timeout for other connections). */
+const SUBSCRIBE_TIMEOUT_MS = 15_000;
+
+/**
+ * Takes the connection's replies over from ioredis (its queue of commands is empty once connected) and subscribes:
+ * resolves when every channel and pattern is confirmed, rejects on an error reply (e.g. NOPERM) or a timeout.
+ * Afterwards a reply that is not a message, or bytes that are not RESP, end the connection, which the watcher
+ * reports as lost.
+ */
+function subscribe(stream: Socket, plan: PubSubWorkerData['plan'], onMessage: (bytes: Buffer, start: number, end: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let confirmations = plan.channels.length + plan.patterns.length;
+    let subscribed = false;
+    const settle = (error?: Error): void => {
+      if (subscribed) return;
+      subscribed = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(() => settle(new Error(`the server did not confirm the subscriptions within ${SUBSCRIBE_TIMEOUT_MS / 1000} s`)), SUBSCRIBE_TIMEOUT_MS);
+    const reader = new PubSubFrameReader({
+      message: onMessage,
+      confirmation: () => { if (--confirmations === 0) settle(); },
+      errorReply: (text) => {
+        if (!subscribed) settle(new PermanentSourceError(`the server refused the subscription: ${text}`));
+        else stream.destroy(new Error(`the server sent an error on the event subscription: ${text}`));
+      },
+    });
+    stream.removeAllListeners('data');
+    stream.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        const reason = new Error(`unreadable reply on the event subscription: ${error instanceof Error ? error.message : String(error)}`);
+        settle(reason);
+        stream.destroy(reason);
+      }
+    });
+    if (plan.channels.length > 0) stream.write(encodeCommand(['SUBSCRIBE', ...plan.channels]));
+    if (plan.patterns.length > 0) stream.write(encodeCommand(['PSUBSCRIBE', ...plan.patterns]));
+    if (confirmations === 0) settle();
+  });
 }
 
 if (parentPort) run(parentPort, workerData as PubSubWorkerData);

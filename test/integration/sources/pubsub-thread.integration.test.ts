@@ -132,3 +132,33 @@ test('a reader thread that cannot start is a ReaderThreadError, and the Nexus so
     await source.disconnect();
   }
 });
+
+test('the reader thread reads the replies itself: UTF-8 and 3 MB messages arrive whole; a channel the ACL forbids fails the start with the reason', async () => {
+  const { texts, handlers } = collector();
+  const sub = await ThreadedSubscriber.start(aProfile({ system: 'nexus', url: redis.url }), { ...PLAN, copies: 'none' }, handlers);
+  const pub = new Redis(redis.url);
+  try {
+    const big = `{"event_id": "big", "message": "${'ä'.repeat(1_500_000)}"}`;
+    await pub.publish('ev', event('ü-1', ', "message": "naïve — 漢字 \\r\\n"'));
+    await pub.publish('ev:project:p9', big);
+    await pub.publish('ev:stats', '');
+    await waitUntil('three messages', () => texts.length === 3);
+    assert.equal(texts[0], event('ü-1', ', "message": "naïve — 漢字 \\r\\n"'));
+    assert.equal(texts[1], big, 'a message far larger than one socket read, intact');
+    assert.equal(texts[2], '', 'an empty message is a message');
+  } finally {
+    pub.disconnect();
+    await sub.close();
+  }
+
+  // ACL: a user that may connect but not subscribe to these channels.
+  const admin = new Redis(redis.url);
+  try {
+    await admin.acl('SETUSER', 'reader', 'on', '>pw', 'resetchannels', '&other:*', '+@all', '~*');
+    await assert.rejects(ThreadedSubscriber.start(aProfile({ system: 'nexus', url: `redis://reader:pw@127.0.0.1:${redis.port}` }), PLAN, collector().handlers),
+      (error: unknown) => error instanceof PermanentSourceError && /refused the subscription: NOPERM/.test(error.message));
+  } finally {
+    await admin.acl('DELUSER', 'reader');
+    admin.disconnect();
+  }
+});
