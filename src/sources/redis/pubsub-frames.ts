@@ -6,8 +6,8 @@
 
 /** Where the reader hands what it read. */
 export interface PubSubFrameHandlers {
-  /** A published message: its payload is `bytes[start, end)`, valid only during the call. */
-  message(bytes: Buffer, start: number, end: number): void;
+  /** A published message: its payload is `bytes[start, end)` and its channel `bytes[channelStart, channelEnd)`, valid only during the call. */
+  message(bytes: Buffer, start: number, end: number, channelStart: number, channelEnd: number): void;
   /** A (p)subscribe or (p)unsubscribe confirmation: the channel or pattern, and how many the connection now has. */
   confirmation(kind: string, name: string, subscriptions: number): void;
   /** An error reply (`-NOPERM …`), without its leading `-`. */
@@ -121,12 +121,12 @@ export class PubSubFrameReader {
     const kindLength = (ends[0] as number) - kindStart;
     if (kindStart < 0) throw new PubSubProtocolError('a pub/sub reply that does not start with its kind');
     // `message` and `pmessage` are told apart by length and first bytes: no string is made for them.
-    if (count === 3 && kindLength === 7 && starts[2]! >= 0 && asciiAt(bytes, kindStart, 'message')) {
-      this.handlers.message(bytes, starts[2]!, ends[2]!);
+    if (count === 3 && kindLength === 7 && starts[1]! >= 0 && starts[2]! >= 0 && asciiAt(bytes, kindStart, 'message')) {
+      this.handlers.message(bytes, starts[2]!, ends[2]!, starts[1]!, ends[1]!);
       return;
     }
-    if (count === 4 && kindLength === 8 && starts[3]! >= 0 && asciiAt(bytes, kindStart, 'pmessage')) {
-      this.handlers.message(bytes, starts[3]!, ends[3]!);
+    if (count === 4 && kindLength === 8 && starts[2]! >= 0 && starts[3]! >= 0 && asciiAt(bytes, kindStart, 'pmessage')) {
+      this.handlers.message(bytes, starts[3]!, ends[3]!, starts[2]!, ends[2]!);
       return;
     }
     const kind = bytes.toString('latin1', kindStart, kindStart + kindLength);

@@ -19,6 +19,8 @@ export interface PubSubPlan {
   readonly patterns: readonly string[];
   /** `leading-event-id`: a message whose text starts with the `event_id` (and length) of a recent one is a copy. */
   readonly copies: 'leading-event-id' | 'none';
+  /** Whether each message's channel is handed on too (generic sources name events after it). */
+  readonly channelNames?: boolean;
 }
 
 export interface PubSubWorkerData { readonly profile: ConnectionProfile; readonly plan: PubSubPlan }
@@ -27,7 +29,10 @@ export interface PubSubWorkerData { readonly profile: ConnectionProfile; readonl
 export type PubSubWorkerMessage =
   | { readonly type: 'subscribed' }
   | { readonly type: 'failed' | 'lost'; readonly message: string; readonly permanent: boolean }
-  /** `bytes` holds the messages back to back, message i ending at `ends[i]` (both transferred). */
+  /**
+   * `bytes` holds the messages back to back, message i ending at `ends[i]` (both transferred). With `channelNames`,
+   * each message is preceded by its channel: channel i ends at `ends[2i]`, its message at `ends[2i + 1]`.
+   */
   | { readonly type: 'messages'; readonly bytes: ArrayBuffer; readonly ends: Uint32Array; readonly copies: number }
   | { readonly type: 'paused' };
 
@@ -48,8 +53,11 @@ export const MAX_BATCH_BYTES = 1 << 20;
 export const MAX_BATCHES_IN_FLIGHT = 16;
 
 export interface PubSubHandlers {
-  /** One message's text (decoded as UTF-8), in the order Redis delivered them. */
-  onMessage(text: string): void;
+  /** One message's text (decoded as UTF-8), in the order Redis delivered them; its channel with `channelNames`. */
+  onMessage(text: string, channel: string | undefined): void;
+  /** Messages longer than this many bytes are not decoded but reported to `onTooLarge`. */
+  readonly maxMessageBytes?: number;
+  onTooLarge?(byteLength: number, channel: string | undefined): void;
   /** The subscription ended after it was established. */
   onLost(error: Error): void;
 }
@@ -79,6 +87,8 @@ export class ThreadedSubscriber {
       return Promise.reject(new ReaderThreadError(`the pub/sub reader thread could not start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
     }
     const subscriber = new ThreadedSubscriber(worker);
+    const step = plan.channelNames ? 2 : 1;
+    const maxBytes = handlers.maxMessageBytes ?? Number.POSITIVE_INFINITY;
     return new Promise((resolve, reject) => {
       let subscribed = false;
       worker.on('message', (m: PubSubWorkerMessage) => {
@@ -92,9 +102,15 @@ export class ThreadedSubscriber {
             try {
               const bytes = Buffer.from(m.bytes);
               let start = 0;
-              for (let i = 0; i < m.ends.length && !subscriber.closed; i++) {
-                const end = m.ends[i] as number;
-                handlers.onMessage(bytes.toString('utf8', start, end));
+              for (let i = 0; i < m.ends.length && !subscriber.closed; i += step) {
+                let channel: string | undefined;
+                if (step === 2) {
+                  channel = bytes.toString('utf8', start, m.ends[i]);
+                  start = m.ends[i] as number;
+                }
+                const end = m.ends[i + step - 1] as number;
+                if (end - start > maxBytes) handlers.onTooLarge?.(end - start, channel);
+                else handlers.onMessage(bytes.toString('utf8', start, end), channel);
                 start = end;
               }
             } finally {

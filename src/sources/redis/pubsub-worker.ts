@@ -11,7 +11,7 @@ import { PermanentSourceError } from '../../core/source/source';
 import { DedupSet } from '../../core/util/dedup-set';
 import { leadingEventIdOfBytes } from '../nexus/nexus-events';
 import { connectWatched, createRedisClient } from './redis-client';
-import { encodeCommand, PubSubFrameReader } from './pubsub-frames';
+import { encodeCommand, PubSubFrameReader, type PubSubFrameHandlers } from './pubsub-frames';
 import { MAX_BATCH, MAX_BATCH_BYTES, MAX_BATCHES_IN_FLIGHT, type PubSubControl, type PubSubWorkerData, type PubSubWorkerMessage } from './pubsub-thread';
 
 function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWorkerData): void {
@@ -52,7 +52,7 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
     }
   };
 
-  const onMessage = (bytes: Buffer, start: number, end: number): void => {
+  const onMessage = (bytes: Buffer, start: number, end: number, channelStart: number, channelEnd: number): void => {
     const message = bytes.subarray(start, end);
     if (recent !== undefined) {
       const id = leadingEventIdOfBytes(message);
@@ -63,9 +63,13 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
         return;
       }
     }
+    if (plan.channelNames) {
+      batch.push(bytes.subarray(channelStart, channelEnd));
+      batchBytes += channelEnd - channelStart;
+    }
     batch.push(message);
     batchBytes += message.length;
-    if (batch.length >= MAX_BATCH || batchBytes >= MAX_BATCH_BYTES) flush();
+    if (batch.length >= (plan.channelNames ? 2 * MAX_BATCH : MAX_BATCH) || batchBytes >= MAX_BATCH_BYTES) flush();
     else schedule();
   };
   const schedule = (): void => {
@@ -127,7 +131,7 @@ const SUBSCRIBE_TIMEOUT_MS = 15_000;
  * Afterwards a reply that is not a message, or bytes that are not RESP, end the connection, which the watcher
  * reports as lost.
  */
-function subscribe(stream: Socket, plan: PubSubWorkerData['plan'], onMessage: (bytes: Buffer, start: number, end: number) => void): Promise<void> {
+function subscribe(stream: Socket, plan: PubSubWorkerData['plan'], onMessage: PubSubFrameHandlers['message']): Promise<void> {
   return new Promise((resolve, reject) => {
     let confirmations = plan.channels.length + plan.patterns.length;
     let subscribed = false;

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '../../helpers/servers';
 import { aProfile, connectedSession, recordingLog, waitUntil } from '../../helpers/source-session';
+import { GenericRedisSource, MAX_GENERIC_MESSAGE_BYTES } from '../../../src/sources/redis/generic-pubsub';
+import { MonitorSession } from '../../../src/sources/monitor-session';
 
 let server: RedisServerHandle;
 let publisher: Redis;
@@ -91,5 +93,27 @@ test('without channels every channel is seen (pattern *); a lost server is repor
   } finally {
     await session.dispose();
     await own.stop();
+  }
+});
+
+test('read by the worker thread or on the host thread: the same events, channel names, and a 9 MB message rejected as too large', async () => {
+  for (const subscriberThread of [true, false]) {
+    const log = recordingLog();
+    const session = new MonitorSession({ log });
+    const rejects: string[] = [];
+    const source = new GenericRedisSource(aProfile({ system: 'generic', url: server.url, channels: ['big:*'], mapping: { taskId: 'id', status: 'state' } }), { subscriberThread });
+    await source.connect({ emit: session.apply, reject: (kind, detail) => { rejects.push(`${kind}: ${detail}`); }, log, now: () => Date.now() }, (e) => assert.fail(e));
+    try {
+      await publish('big:ünï', 'x'.repeat(MAX_GENERIC_MESSAGE_BYTES + 1_000_000));
+      await publish('big:ünï', { note: 'unmapped' });
+      await publish('big:jobs', { id: `after-big-${subscriberThread}`, state: 'done' });
+      await waitUntil('the task after the large message', () => session.store.tasks('it').some((t) => t.id === `after-big-${subscriberThread}`));
+      assert.deepEqual(rejects, [`redis-generic-too-large: big:ünï: ${MAX_GENERIC_MESSAGE_BYTES + 1_000_000} bytes (limit ${MAX_GENERIC_MESSAGE_BYTES})`], `thread: ${subscriberThread}`);
+      const generic = session.store.recentEvents(20).find((e) => e.type === 'generic' && e.connectionId === 'it');
+      assert.equal(generic?.type === 'generic' ? generic.name : undefined, 'big:ünï', 'the channel, decoded as UTF-8');
+      assert.equal(source.messagesReceived, 3);
+    } finally {
+      await source.disconnect();
+    }
   }
 });

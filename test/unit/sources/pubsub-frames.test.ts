@@ -27,7 +27,7 @@ function encode(r: Reply): Buffer {
 function read(chunks: readonly Buffer[]): unknown[] {
   const seen: unknown[] = [];
   const reader = new PubSubFrameReader({
-    message: (bytes, start, end) => seen.push(['message', Buffer.from(bytes.subarray(start, end)).toString('hex')]),
+    message: (bytes, start, end, channelStart, channelEnd) => seen.push(['message', bytes.toString('hex', channelStart, channelEnd), bytes.toString('hex', start, end)]),
     confirmation: (kind, name, count) => seen.push(['confirmation', kind, name, count]),
     errorReply: (text) => seen.push(['error', text]),
   });
@@ -36,7 +36,7 @@ function read(chunks: readonly Buffer[]): unknown[] {
 }
 
 function expected(replies: readonly Reply[]): unknown[] {
-  return replies.map((r) => r.kind === 'message' || r.kind === 'pmessage' ? ['message', r.payload.toString('hex')]
+  return replies.map((r) => r.kind === 'message' || r.kind === 'pmessage' ? ['message', r.channel.toString('hex'), r.payload.toString('hex')]
     : r.kind === 'confirmation' ? ['confirmation', r.name, r.channel, r.count] : ['error', r.text]);
 }
 
@@ -68,7 +68,7 @@ test('any sequence of replies, cut anywhere by the socket, gives the same messag
 test('every cut of one message: byte by byte, and at every single offset', () => {
   const payload = Buffer.from('{"event_id": "e1", "message": "line\\r\\nwith CRLF \r\n inside and ünïcode"}', 'utf8');
   const stream = Buffer.concat([encode({ kind: 'pmessage', pattern: Buffer.from('ev:*'), channel: Buffer.from('ev:1'), payload }), encode({ kind: 'message', channel: Buffer.from('ev'), payload })]);
-  const want = [['message', payload.toString('hex')], ['message', payload.toString('hex')]];
+  const want = [['message', Buffer.from('ev:1').toString('hex'), payload.toString('hex')], ['message', Buffer.from('ev').toString('hex'), payload.toString('hex')]];
   assert.deepEqual(read([...stream].map((b) => Buffer.from([b]))), want);
   for (let i = 1; i < stream.length; i++) assert.deepEqual(read([stream.subarray(0, i), stream.subarray(i)]), want, `cut at ${i}`);
 });
@@ -78,9 +78,9 @@ test('a 5 MB payload read in 64 KB pieces arrives whole', () => {
   const stream = encode({ kind: 'message', channel: Buffer.from('big'), payload });
   const chunks: Buffer[] = [];
   for (let i = 0; i < stream.length; i += 65_536) chunks.push(stream.subarray(i, i + 65_536));
-  const seen = read(chunks) as [string, string][];
+  const seen = read(chunks) as [string, string, string][];
   assert.equal(seen.length, 1);
-  assert.equal(seen[0]![1].length, payload.length * 2);
+  assert.equal(seen[0]![2].length, payload.length * 2);
 });
 
 test('what a subscribed connection never receives is a protocol error, not a message', () => {
