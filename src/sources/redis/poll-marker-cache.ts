@@ -28,9 +28,6 @@ export class PollMarkerCache<V> {
     return entry.value;
   }
 
-  /** What was last read for `id`, whatever its marker (e.g. to compare a re-read with what was emitted). */
-  previous(id: string): V | undefined { return this.entries.get(id)?.value; }
-
   /** Keeps a full read; beyond `capacity` it is not kept (that task is read in full again next poll). */
   remember(id: string, marker: string, value: V): void {
     const entry = this.entries.get(id);
@@ -41,12 +38,6 @@ export class PollMarkerCache<V> {
     } else if (this.entries.size < this.capacity) {
       this.entries.set(id, { marker, value, seenIn: this.poll });
     }
-  }
-
-  /** Keeps the task (e.g. its value was updated in place) without a new read. */
-  touch(id: string): void {
-    const entry = this.entries.get(id);
-    if (entry !== undefined) entry.seenIn = this.poll;
   }
 
   /** Ends a poll: forgets tasks it did not see (deleted, expired, or beyond the source's cap this time). */
