@@ -17,6 +17,7 @@ import { NexusEventMapper } from '../nexus/nexus-mapper';
 import { LatestEventBuffer } from '../latest-event-buffer';
 import { redisTopologyOptions } from '../../core/config/redis-options';
 import { escapeGlob, connectWatched } from './redis-client';
+import { PollMarkerCache } from './poll-marker-cache';
 import { ReaderThreadError, ThreadedSubscriber } from './pubsub-thread';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
 import { clip, execPipeline, parseJson, parseTimestamp, walkKeyspace, type PipelineReply } from './redis-values';
@@ -55,6 +56,12 @@ const taskSchema = z.looseObject({
 });
 type NexusTask = z.infer<typeof taskSchema>;
 
+/** What a poll keeps of one task's status and data: the task emitted, and the queue its data's priority names. */
+interface NexusRead {
+  readonly task: Task;
+  readonly priorityQueue: string | undefined;
+}
+
 export class NexusRedisSource extends RedisPollingSource {
   protected readonly clientName = 'taskscope:nexus';
   private readonly opts: NexusSourceOptions;
@@ -68,11 +75,15 @@ export class NexusRedisSource extends RedisPollingSource {
   /** With the profile option `nexusDeployment`: shared de-dup and one owner of the entities (nexus-deployment.ts). */
   private deployment: NexusDeploymentMembership | undefined;
   private readonly knownWorkers = new Map<string, number | undefined>();
+  /** Per task id: the task emitted for its status and data, kept under its marker (see `marker`). */
+  private readonly reads: PollMarkerCache<NexusRead>;
+  private warnedNoExpireTime = false;
 
   constructor(profile: ConnectionProfile, options: Partial<NexusSourceOptions> = {}) {
     const opts = { ...DEFAULTS, ...options };
     super(profile, opts);
     this.opts = opts;
+    this.reads = new PollMarkerCache(opts.maxTasks);
     const o = profile.options;
     const text = (v: unknown, d: string) => (typeof v === 'string' && v.length > 0 ? v : d);
     this.channels = {
@@ -176,13 +187,14 @@ export class NexusRedisSource extends RedisPollingSource {
 
     const p = client.pipeline();
     for (const l of lists) p.llen(l.key).lrange(l.key, 0, this.opts.queuePeek - 1);
-    for (const id of taskIds) p.get(`nexus:task:${id}:status`).get(`nexus:task:${id}:data`);
+    for (const id of taskIds) p.get(`nexus:task:${id}:status`).pexpiretime(`nexus:task:${id}:data`);
     for (const key of groupScan.keys) p.smembers(key).hget(`nexus:task_meta:${key.slice('nexus:task_group:'.length)}`, 'project_id');
     for (const key of hbScan.keys) p.get(key).ttl(key);
     const r = await execPipeline(p);
     let i = 0;
 
-    const statusById = new Map<string, { status: string; queue?: string; task?: NexusTask }>();
+    // `built`: the task already made for a status key read this poll; `unchanged`: nothing to emit for it.
+    const statusById = new Map<string, { status: string; queue?: string; task?: NexusTask; built?: Task; unchanged?: true }>();
     const depth = new Map<string, number>();
     for (const l of lists) {
       const len = this.value(r[i++], l.key);
@@ -199,16 +211,43 @@ export class NexusRedisSource extends RedisPollingSource {
       // Beyond the peeked head, everything still in the list waits.
       depth.set(`${l.queue}:unread`, Math.max(0, (Number(len) || 0) - read));
     }
+    // Each task's status and data expiry time (its marker); the data of new tasks and of changed ones is read below.
+    this.reads.beginPoll();
+    const changed: { id: string; status: string; marker: string | undefined }[] = [];
     for (const id of taskIds) {
       const statusKey = `nexus:task:${id}:status`;
       const status = this.value(r[i++], statusKey);
-      const data = this.value(r[i++], `nexus:task:${id}:data`);
+      const marker = this.marker(status, r[i++]);
       if (typeof status !== 'string') continue; // expired between SCAN and GET
-      const t = typeof data === 'string' ? this.parseTask(data, `nexus:task:${id}:data`) : undefined;
-      const queue = (t?.priority !== undefined && t?.priority !== null ? PRIORITY_QUEUE[t.priority] : undefined) ?? mapper.queueOf(id);
+      const cached = marker === undefined ? undefined : this.reads.hit(id, marker);
+      if (!cached) { changed.push({ id, status, marker }); continue; }
+      const queue = cached.priorityQueue ?? mapper.queueOf(id);
       if (queue && mapper.rememberQueue(id, queue)) this.emit({ type: 'task.removed', connectionId: this.profile.id, id, at });
-      statusById.set(id, { status: clip(status, 64), queue, task: t });
+      if (queue === cached.task.queue) {
+        statusById.set(id, { status: cached.task.status, queue, unchanged: true });
+      } else {
+        // A task without data placed in a queue by a later event: the same task in its queue.
+        const built = { ...cached.task, queue };
+        this.reads.remember(id, marker!, { ...cached, task: built });
+        statusById.set(id, { status: built.status, queue, built });
+      }
     }
+    const data = changed.length > 0 ? await execPipeline(changed.reduce((pp, c) => pp.get(`nexus:task:${c.id}:data`), client.pipeline())) : [];
+    changed.forEach(({ id, status, marker }, j) => {
+      const dataKey = `nexus:task:${id}:data`;
+      const reply = data[j];
+      const text = this.value(reply, dataKey);
+      const t = typeof text === 'string' ? this.parseTask(text, dataKey) : undefined;
+      const priorityQueue = t?.priority !== undefined && t?.priority !== null ? PRIORITY_QUEUE[t.priority] : undefined;
+      const queue = priorityQueue ?? mapper.queueOf(id);
+      if (queue && mapper.rememberQueue(id, queue)) this.emit({ type: 'task.removed', connectionId: this.profile.id, id, at });
+      const task = this.task(id, clip(status, 64), queue, t, at);
+      statusById.set(id, { status: task.status, queue, built: task });
+      // Data that could not be read or validated is not kept: it is read (and rejected) again next poll, as before.
+      const unreadable = reply?.[0] || (typeof text === 'string' && t === undefined);
+      if (marker !== undefined && !unreadable) this.reads.remember(id, marker, { task, priorityQueue });
+    });
+    this.reads.endPoll();
     const groups = groupScan.keys.map((key) => {
       const parent = key.slice('nexus:task_group:'.length);
       const members = this.value(r[i++], key);
@@ -234,7 +273,9 @@ export class NexusRedisSource extends RedisPollingSource {
     for (const [name, c] of counts) this.emit({ type: 'queue.upsert', queue: { connectionId: this.profile.id, system: 'nexus', name, counts: c, updatedAt: at } });
     this.retire('queue', counts.keys());
 
-    for (const [id, s] of statusById) this.emit({ type: 'task.upsert', task: this.task(id, s.status, s.queue, s.task, at) });
+    for (const [id, s] of statusById) {
+      if (!s.unchanged) this.emit({ type: 'task.upsert', task: s.built ?? this.task(id, s.status, s.queue, s.task, at) });
+    }
 
     for (const g of groups) {
       if (!Array.isArray(g.members)) continue;
@@ -262,6 +303,28 @@ export class NexusRedisSource extends RedisPollingSource {
     for (const [id, lastSeen] of this.knownWorkers) {
       if (!seen.has(id)) this.emit({ type: 'worker.upsert', worker: this.worker(id, 'offline', lastSeen, undefined, 'heartbeat key expired', at) });
     }
+  }
+
+  protected override forgetReads(): void { this.reads.clear(); }
+
+  /**
+   * A task's marker: its status and the absolute expiry time of its `:data` key. The coordinator writes status and
+   * data as two SETs, each with EX (protocols.md §2), so every write of the data moves its expiry, even one that
+   * keeps the status (e.g. the data SET landing just after a poll read the new status): the status alone would miss
+   * that. Accepted: a data key written without a TTL (expiry -1) or with KEEPTTL is re-read only when the status
+   * changes. Redis before 7.0 has no PEXPIRETIME: no marker then, and every task is read in full as before.
+   */
+  private marker(status: unknown, expireTime: PipelineReply | undefined): string | undefined {
+    if (typeof status !== 'string' || !expireTime) return undefined;
+    const [err, at] = expireTime;
+    if (err) {
+      if (!this.warnedNoExpireTime) {
+        this.warnedNoExpireTime = true;
+        this.ctx?.log.info(`[${this.profile.id}] PEXPIRETIME failed (${err.message}; Redis before 7.0?): every Nexus task is read in full on each poll`);
+      }
+      return undefined;
+    }
+    return `${status}\u0000${String(at)}`;
   }
 
   private worker(id: string, status: Worker['status'], lastSeen: number | undefined, currentTask: string | undefined, detail: string, at: number): Worker {

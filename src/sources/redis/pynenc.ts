@@ -12,6 +12,7 @@ import {
   FINAL_STATUSES, heartbeatTime, historyEntrySchema, normalizeStatus, parseInvocation, parseStatusRecord, pynencKeyPart,
   pynencKeys, RUNNING_STATUSES, rustvelloKeys, splitAppKey, type InvocationRecord, type PynencFlavor, type StatusRecord,
 } from './pynenc-layout';
+import { PollMarkerCache } from './poll-marker-cache';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
 import { execPipeline, parseJson, parseTimestamp, walkKeyspace, type PipelineReply } from './redis-values';
 
@@ -31,12 +32,15 @@ const DEFAULTS: PynencSourceOptions = {
 };
 
 interface Invocation { readonly id: string; readonly record: StatusRecord; readonly inv?: InvocationRecord }
+interface InvocationRead { readonly inv: Invocation; readonly task: Task }
 
 export class PynencSource extends RedisPollingSource {
   protected readonly clientName: string;
   private readonly flavor: PynencFlavor;
   private readonly opts: PynencSourceOptions;
   private readonly onlyApp: string | undefined;
+  /** Per app: each invocation's status record text (its marker, see readPynenc) with what was read and emitted for it. */
+  private readonly reads = new Map<string, PollMarkerCache<InvocationRead>>();
 
   constructor(profile: ConnectionProfile, options: Partial<PynencSourceOptions> = {}) {
     const opts = { ...DEFAULTS, ...options };
@@ -48,19 +52,35 @@ export class PynencSource extends RedisPollingSource {
     this.onlyApp = typeof app === 'string' && app.length > 0 ? app : undefined;
   }
 
+  protected override forgetReads(): void { this.reads.clear(); }
+
+  /** The reads of one app, created on first use; every poll's `sync` begins and ends all of them. */
+  private readsOf(app: string): PollMarkerCache<InvocationRead> {
+    let reads = this.reads.get(app);
+    if (!reads) {
+      reads = new PollMarkerCache(this.opts.maxTasks);
+      this.reads.set(app, reads);
+    }
+    return reads;
+  }
+
   protected async sync(): Promise<void> {
     const client = this.requireClient();
     const at = this.now();
-    const result = this.flavor === 'pynenc' ? await this.readPynenc(client, at) : await this.readRustvello(client);
+    for (const reads of this.reads.values()) reads.beginPoll();
+    const result = this.flavor === 'pynenc' ? await this.readPynenc(client, at) : await this.readRustvello(client, at);
+    // Invocations not seen this poll are forgotten; so are apps with none left.
+    for (const [app, reads] of this.reads) {
+      reads.endPoll();
+      if (reads.size === 0) this.reads.delete(app);
+    }
     for (const [app, counts] of result.counts) {
       this.emit({ type: 'queue.upsert', queue: { connectionId: this.profile.id, system: this.flavor, name: app, counts, updatedAt: at } });
     }
     for (const [queue, depth] of result.depths) {
       this.emit({ type: 'metric', sample: { connectionId: this.profile.id, system: this.flavor, name: `${this.flavor}_broker_queue_depth`, labels: { queue }, timestamp: at, value: depth } });
     }
-    for (const [app, invocations] of result.invocations) {
-      for (const i of invocations) this.emit({ type: 'task.upsert', task: this.task(app, i, at) });
-    }
+    for (const task of result.upserts) this.emit({ type: 'task.upsert', task });
     const running = new Map<string, string>();
     for (const list of result.invocations.values()) for (const i of list) if (RUNNING_STATUSES.has(i.record.status) && i.record.runner) running.set(i.record.runner, i.id);
     const workers = result.runners.map((r) => this.worker(r, running.get(r.id), at));
@@ -109,18 +129,38 @@ export class PynencSource extends RedisPollingSource {
       const runnerIds = (this.value(replies[statuses.length + 2], k.runnerHeartbeats) as string[] | undefined) ?? [];
       if (ids.length === 0) ids = await this.idsFromStatusSets(client, statuses.map((s) => k.statusSet(s)));
 
+      // The status record of every invocation is its marker: pynenc writes a new one, with a new timestamp, at every
+      // status change (_set_status_record). The invocation JSON is written once at registration and never changes,
+      // so it is read only for new invocations and ones whose record changed.
       const q = client.pipeline();
-      for (const id of ids) q.get(k.statusRecord(id)).get(k.invocation(id));
+      for (const id of ids) q.get(k.statusRecord(id));
       for (const r of runnerIds) q.hmget(k.runnerHeartbeat(r), 'last_heartbeat', 'creation_timestamp', 'can_run_atomic_service');
       const rows = await execPipeline(q);
-      const invocations: Invocation[] = [];
+      const reads = this.readsOf(app);
+      const found: (Invocation | undefined)[] = new Array<Invocation | undefined>(ids.length);
+      const changed: { i: number; marker: string }[] = [];
       ids.forEach((id, i) => {
-        const inv = this.invocation(id, rows[2 * i], rows[2 * i + 1], k.statusRecord(id), k.invocation(id));
-        if (inv) invocations.push(inv);
+        const text = this.value(rows[i], k.statusRecord(id));
+        if (typeof text !== 'string') return; // purged between the index read and this one
+        const cached = reads.hit(id, text);
+        if (cached) found[i] = cached.inv;
+        else changed.push({ i, marker: text });
       });
+      const invRows = changed.length > 0 ? await execPipeline(changed.reduce((pp, c) => pp.get(k.invocation(ids[c.i]!)), client.pipeline())) : [];
+      changed.forEach(({ i, marker }, j) => {
+        const id = ids[i]!;
+        const inv = this.invocation(id, rows[i], invRows[j], k.statusRecord(id), k.invocation(id));
+        if (!inv) return;
+        found[i] = inv;
+        const task = this.task(app, inv, at);
+        out.upserts.push(task);
+        // Kept only when whole: a missing or unreadable invocation is read (and rejected) again next poll, as before.
+        if (inv.inv !== undefined) reads.remember(id, marker, { inv, task });
+      });
+      const invocations = found.filter((x): x is Invocation => x !== undefined);
       out.invocations.set(app, invocations);
       runnerIds.forEach((id, i) => {
-        const fields = this.value(rows[2 * ids.length + i], k.runnerHeartbeat(id)) as (string | null)[] | undefined;
+        const fields = this.value(rows[ids.length + i], k.runnerHeartbeat(id)) as (string | null)[] | undefined;
         if (!fields) return;
         const last = parseTimestamp(fields[0]);
         if (last === undefined) return this.reject('pynenc-runner', `${k.runnerHeartbeat(id)}: no readable last_heartbeat`);
@@ -192,7 +232,7 @@ export class PynencSource extends RedisPollingSource {
 
   // ---- Rustvello
 
-  private async readRustvello(client: Redis): Promise<SyncResult> {
+  private async readRustvello(client: Redis, at: number): Promise<SyncResult> {
     const out = emptyResult();
     // One SCAN walk for status records, heartbeats and broker lists of every app.
     const { statusScan, hbScan, brokerScan } = await walkKeyspace(client, rustvelloKeyPatterns(this.onlyApp, this.opts.maxTasks));
@@ -212,11 +252,23 @@ export class PynencSource extends RedisPollingSource {
       if (!out.counts.has(app)) out.counts.set(app, {});
       const text = this.value(rows[i], key);
       if (typeof text !== 'string') return;
-      const parsed = parseStatusRecord(text);
-      if (!parsed.ok) return this.reject('rustvello-status', `${key}: ${parsed.problem}`);
+      // The status record is all Rustvello keeps per invocation, so it is its own marker: an unchanged one is
+      // neither parsed nor emitted again.
+      const reads = this.readsOf(app);
+      let inv = reads.hit(s!.rest, text)?.inv;
+      if (!inv) {
+        const parsed = parseStatusRecord(text);
+        if (!parsed.ok) return this.reject('rustvello-status', `${key}: ${parsed.problem}`);
+        inv = { id: s!.rest, record: parsed.value };
+        const task = this.task(app, inv, at);
+        out.upserts.push(task);
+        reads.remember(s!.rest, text, { inv, task });
+      }
       const counts = out.counts.get(app)!;
-      counts[parsed.value.raw] = (counts[parsed.value.raw] ?? 0) + 1;
-      out.invocations.set(app, [...(out.invocations.get(app) ?? []), { id: s!.rest, record: parsed.value }]);
+      counts[inv.record.raw] = (counts[inv.record.raw] ?? 0) + 1;
+      const list = out.invocations.get(app);
+      if (list) list.push(inv);
+      else out.invocations.set(app, [inv]);
     });
     hbs.forEach(({ key, s }, i) => {
       const v = this.value(rows[ids.length + i], key) as string | Record<string, string> | undefined;
@@ -334,13 +386,16 @@ interface RunnerRow { readonly id: string; readonly app: string; readonly lastSe
 interface SyncResult {
   readonly counts: Map<string, Record<string, number>>;
   readonly depths: Map<string, number>;
+  /** Every invocation read, per app (counts, running invocations, workflows)… */
   readonly invocations: Map<string, Invocation[]>;
+  /** …and the tasks of those read anew this poll: only they are emitted. */
+  readonly upserts: Task[];
   readonly runners: RunnerRow[];
   readonly workflows: Workflow[];
 }
 
 function emptyResult(): SyncResult {
-  return { counts: new Map(), depths: new Map(), invocations: new Map(), runners: [], workflows: [] };
+  return { counts: new Map(), depths: new Map(), invocations: new Map(), upserts: [], runners: [], workflows: [] };
 }
 
 const WORKFLOW_MARKER = ':state_backend:workflow:invocations:';

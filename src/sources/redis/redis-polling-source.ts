@@ -1,6 +1,8 @@
 // The connection lifecycle shared by the Redis sources that read state by polling (rhailib, Nexus Agents,
 // pynenc/Rustvello): one reader connection, a sync on connect, re-reads only while something is visible
 // (default every 5 s, `pollIntervalMs` per profile), and removal of entities that vanished between reads.
+// Sources remember what they read per task (PollMarkerCache) so that a poll reads in full only what changed; that
+// memory is dropped on every (re)connect and on the Refresh action, which therefore read everything again.
 import type Redis from 'ioredis';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { MonitorEvent } from '../../core/model/events';
@@ -40,6 +42,8 @@ export abstract class RedisPollingSource implements Source {
   /** Extra setup after the reader connected (e.g. a pub/sub subscriber); `onLost` reports its loss. */
   protected async afterConnect(_ctx: SourceContext, _onLost: (error: Error) => void): Promise<void> {}
   protected async beforeDisconnect(): Promise<void> {}
+  /** Drops what the source remembers of earlier reads, so that the next sync reads every task in full. */
+  protected forgetReads(): void {}
 
   async connect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
     this.ctx = ctx;
@@ -48,6 +52,8 @@ export abstract class RedisPollingSource implements Source {
     const established = await connectWatched(client, { onLost, closedMessage: 'connection to Redis closed', debug: (m) => ctx.log.debug(`[${this.profile.id}] redis: ${m}`) });
     established();
     await this.afterConnect(ctx, onLost);
+    // A reconnect may follow a failover, a FLUSHALL or a restore: nothing read before it is trusted.
+    this.forgetReads();
     await this.refresh();
     this.schedulePoll();
   }
@@ -62,6 +68,7 @@ export abstract class RedisPollingSource implements Source {
       client.disconnect();
     }
     this.seen.clear();
+    this.forgetReads();
   }
 
   setVisible(visible: boolean): void {
@@ -86,6 +93,8 @@ export abstract class RedisPollingSource implements Source {
 
   async runAction(actionId: string, _target: ActionTarget, _progress: ActionProgress): Promise<ActionResult> {
     if (actionId === 'refresh') {
+      // Asked for by a person: read everything again (this also brings back tasks the store evicted for retention).
+      this.forgetReads();
       await this.refresh();
       return { ok: true, affected: 0, message: 'Refreshed' };
     }

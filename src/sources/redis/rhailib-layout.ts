@@ -71,6 +71,23 @@ export const RHAI_ROW_FIELDS = [
   'context_id', 'contextId', 'caller_id', 'callerId', 'retries', 'error',
 ] as const;
 
+/**
+ * Hash fields read from every task on every poll to tell whether its row changed; the row itself
+ * (`RHAI_ROW_FIELDS`) is read only when these differ from last time. Both schemes' workers write `status` with
+ * `updated_at` in the same HSET at every transition (Hero protocol.md; the circles-era worker sets status
+ * processing / completed / error), and a retry bumps `retries`. Accepted: a writer that changes only `error`,
+ * `caller_id` or the worker fields, keeping status, timestamp and retries, is not seen until the next transition
+ * (or a reconnect / Refresh, which read every row again).
+ */
+export const RHAI_MARKER_FIELDS = ['status', 'updated_at', 'updatedAt', 'retries'] as const;
+
+/** The marker of one HMGET reply of `RHAI_MARKER_FIELDS`, or undefined when the hash has no status (read it in full: it is rejected there). */
+export function rhaiMarker(values: readonly (string | null)[]): string | undefined {
+  const [status, updated, updatedCamel, retries] = values;
+  if (status === null || status === undefined) return undefined;
+  return `${status}\u0000${updated ?? ''}\u0000${updatedCamel ?? ''}\u0000${retries ?? ''}`;
+}
+
 const text = z.string().max(4096);
 const rowSchema = z.object({
   status: z.string().trim().min(1, 'no status').max(64),

@@ -5,10 +5,11 @@ import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { Task, Worker } from '../../core/model/entities';
 import { detailValue, type TaskDetail } from '../../core/model/task-detail';
 import {
-  classifyRhaiKey, countStatuses, isTerminal, parseRhaiRow, RHAI_ROW_FIELDS, RHAI_SCHEMES, rhaiKeyPatterns,
-  type RhaiScheme, type RhaiTaskRow,
+  classifyRhaiKey, countStatuses, isTerminal, parseRhaiRow, RHAI_MARKER_FIELDS, RHAI_ROW_FIELDS, RHAI_SCHEMES, rhaiKeyPatterns,
+  rhaiMarker, type RhaiScheme, type RhaiTaskRow,
 } from './rhailib-layout';
 import { DEFAULT_POLL_INTERVAL_MS, defaultCreateClient, RedisPollingSource, type PollingOptions } from './redis-polling-source';
+import { PollMarkerCache } from './poll-marker-cache';
 import { clip, execPipeline, walkKeyspace } from './redis-values';
 
 export interface RhailibSourceOptions extends PollingOptions {
@@ -37,16 +38,27 @@ interface QueueState {
   readonly rows: RhaiTaskRow[];
 }
 
+/** One task's validated row and the task last emitted for it (none yet when just read). */
+interface RhaiRead {
+  readonly row: RhaiTaskRow;
+  readonly task?: Task;
+}
+
 export class RhailibSource extends RedisPollingSource {
   protected readonly clientName = 'taskscope:rhailib';
   private readonly opts: RhailibSourceOptions;
   private warnedPartial = false;
+  /** Per task hash key: the row read under its marker fields (RHAI_MARKER_FIELDS) and the task emitted for it. */
+  private readonly reads: PollMarkerCache<RhaiRead>;
 
   constructor(profile: ConnectionProfile, options: Partial<RhailibSourceOptions> = {}) {
     const opts = { ...DEFAULTS, ...options };
     super(profile, opts);
     this.opts = opts;
+    this.reads = new PollMarkerCache(opts.maxTasks);
   }
+
+  protected override forgetReads(): void { this.reads.clear(); }
 
   protected async sync(): Promise<void> {
     const client = this.requireClient();
@@ -72,11 +84,11 @@ export class RhailibSource extends RedisPollingSource {
       this.ctx?.log.info(`[${this.profile.id}] more than ${this.opts.maxTasks} rhailib tasks: counts cover the first ${this.opts.maxTasks} found`);
     }
 
-    // One round trip: depth and the head of every queue, and the row fields of every task hash.
+    // One round trip: depth and the head of every queue, and the marker fields of every task hash.
     const pipeline = client.pipeline();
     const queueList = [...queues.values()];
     for (const q of queueList) pipeline.llen(q.name).lrange(q.name, 0, this.opts.queuePeek - 1);
-    for (const t of taskKeys) pipeline.hmget(t.key, ...RHAI_ROW_FIELDS);
+    for (const t of taskKeys) pipeline.hmget(t.key, ...RHAI_MARKER_FIELDS);
     const replies = await execPipeline(pipeline);
 
     const queuedIn = new Map<string, string>(); // task id → queue that holds it
@@ -92,16 +104,39 @@ export class RhailibSource extends RedisPollingSource {
       for (const id of range as string[]) if (!queuedIn.has(id)) queuedIn.set(id, q.name);
     });
 
+    // Rows whose marker is unchanged come from the cache; the others are read in full in a second round trip.
     const base = 2 * queueList.length;
-    const at = this.now();
-    const tasks: Task[] = [];
+    const rows: (RhaiRead | undefined)[] = new Array<RhaiRead | undefined>(taskKeys.length);
+    const markers: (string | undefined)[] = new Array<string | undefined>(taskKeys.length);
+    const reread: number[] = [];
+    this.reads.beginPoll();
     taskKeys.forEach((t, i) => {
       const [err, values] = replies[base + i] ?? [null, null];
       if (err) return this.reject('rhailib-key-type', `${t.key}: ${err.message}`);
+      const marker = rhaiMarker(values as (string | null)[]);
+      markers[i] = marker;
+      const cached = marker === undefined ? undefined : this.reads.hit(t.key, marker);
+      if (cached) rows[i] = cached;
+      else reread.push(i);
+    });
+    const full = reread.length > 0 ? await execPipeline(reread.reduce((p, i) => p.hmget(taskKeys[i]!.key, ...RHAI_ROW_FIELDS), client.pipeline())) : [];
+    reread.forEach((i, j) => {
+      const t = taskKeys[i]!;
+      const [err, values] = full[j] ?? [null, null];
+      if (err) return this.reject('rhailib-key-type', `${t.key}: ${err.message}`);
+      // A hash deleted since its marker was read has none of the fields: rejected like any hash without them.
       const parsed = parseRhaiRow(t.scheme, t.id, values as (string | null)[]);
       if (!parsed.ok) return this.reject('rhailib-task', `${t.key}: ${parsed.problem}`);
-      const row = parsed.row;
-      const queueName = row.worker ? `${t.scheme.queuePrefix}${row.worker}` : (queuedIn.get(t.id) ?? t.scheme.unassignedQueue);
+      rows[i] = { row: parsed.row };
+    });
+
+    const at = this.now();
+    const tasks: Task[] = [];
+    taskKeys.forEach((t, i) => {
+      const read = rows[i];
+      if (!read) return;
+      const row = read.row;
+      const queueName = row.worker ? (read.task?.queue ?? `${t.scheme.queuePrefix}${row.worker}`) : (queuedIn.get(t.id) ?? t.scheme.unassignedQueue);
       let q = queues.get(queueName);
       if (!q) {
         // The record names a worker whose queue list is empty (Redis deletes empty lists) or gone.
@@ -110,7 +145,9 @@ export class RhailibSource extends RedisPollingSource {
         queues.set(queueName, q);
       }
       q.rows.push(row);
-      tasks.push({
+      // Emitted when read anew, or when an unchanged row moved (a task without a worker placed by the queue lists).
+      if (read.task !== undefined && read.task.queue === queueName) return;
+      const task: Task = {
         connectionId: this.profile.id, system: 'rhailib', id: t.id, queue: queueName, status: row.status,
         worker: row.status === t.scheme.initial ? undefined : q.worker,
         name: row.caller ? `from ${clip(row.caller, 16)}` : undefined,
@@ -118,8 +155,12 @@ export class RhailibSource extends RedisPollingSource {
         finishedAt: isTerminal(row) ? row.updatedAt : undefined,
         attempts: row.retries, error: row.error ? clip(row.error, 500) : undefined,
         updatedAt: row.updatedAt ?? row.createdAt ?? at,
-      });
+      };
+      tasks.push(task);
+      const marker = markers[i];
+      if (marker !== undefined) this.reads.remember(t.key, marker, { row, task });
     });
+    this.reads.endPoll();
 
     for (const q of queues.values()) {
       this.emit({ type: 'queue.upsert', queue: { connectionId: this.profile.id, system: 'rhailib', name: q.name, counts: countStatuses(q.scheme, q.rows), updatedAt: at } });
