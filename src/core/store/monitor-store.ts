@@ -51,6 +51,7 @@ export function seriesKey(sample: Pick<MetricSample, 'connectionId' | 'name' | '
   // Runs for every metric sample (twice on push sources: aggregation and the store): no closures, no arrays
   // beyond the key list, and no sort for the common zero or one label.
   const labels = sample.labels;
+  if (hasNoLabels(labels)) return `${sample.connectionId}|${sample.name}{}`;
   const keys = Object.keys(labels);
   if (keys.length > 1) keys.sort();
   let text = '';
@@ -59,6 +60,12 @@ export function seriesKey(sample: Pick<MetricSample, 'connectionId' | 'name' | '
     text += i === 0 ? `${k}=${labels[k]}` : `,${k}=${labels[k]}`;
   }
   return `${sample.connectionId}|${sample.name}{${text}}`;
+}
+
+/** Whether `labels` has no own enumerable property, without the array `Object.keys` would allocate. */
+function hasNoLabels(labels: Readonly<Record<string, string>>): boolean {
+  for (const k in labels) if (Object.prototype.hasOwnProperty.call(labels, k)) return false;
+  return true;
 }
 
 /**
@@ -91,6 +98,12 @@ export class MonitorStore {
   private readonly logRing: LogStore;
   private readonly eventRing: RingBuffer<MonitorEvent>;
   private readonly seriesByKey = new Map<string, MetricSeries>();
+  /**
+   * Series without labels by connection and name: a second index into `seriesByKey`. MQTT metrics are often one
+   * label-less series per topic, and with thousands of topics most samples are refused at the series cap; through
+   * this index a sample finds its series (or is refused) with the name's cached hash, without building its key.
+   */
+  private readonly unlabelledSeries = new Map<string, Map<string, MetricSeries>>();
   private tasksEvicted = 0;
   private taskEvictionCursor: MapIterator<string> | undefined;
   private seriesRefused = 0;
@@ -161,7 +174,7 @@ export class MonitorStore {
         const previous = this.tasksByKey.get(key);
         if (previous !== undefined && sameTaskContent(previous, event.task)) return;
         this.record(event, change);
-        this.applyEntity(event, change, key);
+        this.applyEntity(event, change, key, previous !== undefined);
         return;
       }
       default:
@@ -175,7 +188,8 @@ export class MonitorStore {
     change.events++;
   }
 
-  private applyEntity(event: Exclude<MonitorEvent, { type: 'metric' | 'log' | 'queue.upsert' | 'worker.upsert' }>, change: MutableChangeSet, entityKey: string | undefined): void {
+  /** `previous`: for a task upsert, whether the store holds the task already (the caller looked it up). */
+  private applyEntity(event: Exclude<MonitorEvent, { type: 'metric' | 'log' | 'queue.upsert' | 'worker.upsert' }>, change: MutableChangeSet, entityKey: string | undefined, previous = true): void {
     switch (event.type) {
       case 'connection.added': {
         this.connectionsById.set(event.connectionId, {
@@ -238,7 +252,8 @@ export class MonitorStore {
       }
       case 'task.upsert': {
         const key = entityKey ?? taskKey(event.task.connectionId, event.task.queue, event.task.id);
-        this.tasksByKey.delete(key);
+        // A new task (the common case on push sources) has no slot to delete: it goes straight to the end.
+        if (previous) this.tasksByKey.delete(key);
         this.tasksByKey.set(key, event.task);
         change.tasks.add(key);
         if (event.task.finishedAt !== undefined) this.taskSeries.finished(key);
@@ -277,9 +292,18 @@ export class MonitorStore {
   }
 
   private addSample(sample: MetricSample, knownKey: string | undefined): boolean {
-    const key = knownKey ?? seriesKey(sample);
-    let series = this.seriesByKey.get(key);
     const owner = sample.task ? taskKey(sample.connectionId, sample.task.queue, sample.task.id) : undefined;
+    let series: MetricSeries | undefined;
+    if (knownKey === undefined && hasNoLabels(sample.labels)) {
+      series = this.unlabelledSeries.get(sample.connectionId)?.get(sample.name);
+      // Refused without a key: the cap is full and this series is not held (O(1), nothing allocated).
+      if (series === undefined && owner === undefined && this.untaskedSeriesFull()) {
+        this.seriesRefused++;
+        return false;
+      }
+    }
+    const key = series?.key ?? knownKey ?? seriesKey(sample);
+    series ??= this.seriesByKey.get(key);
     if (series) {
       if (owner !== undefined) this.taskSeries.touch(owner);
     } else if (owner !== undefined) {
@@ -288,26 +312,52 @@ export class MonitorStore {
         this.seriesRefused++;
         return false;
       }
-      for (const k of evicted) this.seriesByKey.delete(k);
+      for (const k of evicted) this.deleteSeries(k);
       this.taskSeriesEvicted += evicted.length;
-      series = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new SampleRing(this.limits.maxSamplesPerSeries) };
-      this.seriesByKey.set(key, series);
+      series = this.addSeries(key, sample);
     } else {
-      if (this.seriesByKey.size - this.taskSeries.size >= this.limits.maxSeries) {
+      if (this.untaskedSeriesFull()) {
         this.seriesRefused++;
         return false;
       }
-      series = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new SampleRing(this.limits.maxSamplesPerSeries) };
-      this.seriesByKey.set(key, series);
+      series = this.addSeries(key, sample);
     }
     series.samples.push(sample.timestamp, sample.value);
     return true;
   }
 
+  /** No room for another series that names no task (those have the per-task budget). */
+  private untaskedSeriesFull(): boolean {
+    return this.seriesByKey.size - this.taskSeries.size >= this.limits.maxSeries;
+  }
+
+  private addSeries(key: string, sample: MetricSample): MetricSeries {
+    const series: MetricSeries = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new SampleRing(this.limits.maxSamplesPerSeries) };
+    this.seriesByKey.set(key, series);
+    if (hasNoLabels(sample.labels)) {
+      let byName = this.unlabelledSeries.get(sample.connectionId);
+      if (byName === undefined) this.unlabelledSeries.set(sample.connectionId, (byName = new Map()));
+      byName.set(sample.name, series);
+    }
+    return series;
+  }
+
+  /** Removes a series from both indexes. */
+  private deleteSeries(key: string): void {
+    const series = this.seriesByKey.get(key);
+    if (series === undefined) return;
+    this.seriesByKey.delete(key);
+    const byName = this.unlabelledSeries.get(series.connectionId);
+    if (byName?.get(series.name) === series) {
+      byName.delete(series.name);
+      if (byName.size === 0) this.unlabelledSeries.delete(series.connectionId);
+    }
+  }
+
   /** Series of tasks that left the store: their charts go with them. */
   private dropSeries(keys: readonly string[], change: MutableChangeSet): void {
     if (keys.length === 0) return;
-    for (const k of keys) this.seriesByKey.delete(k);
+    for (const k of keys) this.deleteSeries(k);
     change.metrics++;
   }
 
@@ -326,6 +376,7 @@ export class MonitorStore {
     for (const [key, series] of [...this.seriesByKey]) {
       if (series.connectionId === connectionId) this.seriesByKey.delete(key);
     }
+    this.unlabelledSeries.delete(connectionId);
   }
 
   // ---- selectors (read-only views; callers never get a mutable reference into the store) ----

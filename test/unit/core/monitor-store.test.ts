@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { queueKey, taskKey, workerKey, workflowKey } from '../../../src/core/model/keys';
 import type { MonitorEventType } from '../../../src/core/model/events';
 import { DEFAULT_RETENTION, MonitorStore, seriesKey, type RetentionLimits } from '../../../src/core/store/monitor-store';
+import { MutableChangeSet } from '../../../src/core/store/change-set';
 import { aChange, aLog, aQueue, aTask, aWorker, ev, plainChange, T0 } from '../../fixtures/builders';
 
 const limits = (overrides: Partial<RetentionLimits>): RetentionLimits => ({ ...DEFAULT_RETENTION, ...overrides });
@@ -307,6 +308,34 @@ describe('MonitorStore: bounded retention', () => {
     const a = store.series().find((s) => s.name === 'a');
     assert.deepEqual(a?.samples.toArray(), [[T0 + 1, 2], [T0 + 2, 3]], 'samples per series are capped too');
     assert.equal(a?.samples.overwritten, 1);
+  });
+
+  test('label-less series at the cap: held ones take samples with or without their key, new ones are refused per sample', () => {
+    const store = new MonitorStore(limits({ maxSeries: 1 }));
+    const change = new MutableChangeSet();
+    store.applyInto(ev.metric({ name: 'held', value: 1 }), change);
+    store.applyInto(ev.metric({ name: 'held', value: 2, timestamp: T0 + 1 }), change, 'c1|held{}');
+    store.applyInto(ev.metric({ name: 'held', value: 3, timestamp: T0 + 2 }), change);
+    for (const name of ['new', 'new', 'other']) store.applyInto(ev.metric({ name }), change);
+    store.applyInto(ev.metric({ name: 'held', labels: { queue: 'q' } }), change);
+    assert.equal(change.metrics, 3);
+    assert.equal(store.retention().seriesRefused, 4);
+    assert.deepEqual(store.series().map((s) => [s.key, s.samples.toArray().map(([, v]) => v)]), [['c1|held{}', [1, 2, 3]]]);
+  });
+
+  test('a label-less series that left the store (task evicted, connection removed) is not found again by its name', () => {
+    const cpu = (task: string, value: number) => ev.metric({ connectionId: 'p', name: 'cpu', value, task: { queue: 'tasks', id: task } });
+    const store = new MonitorStore(limits({ maxSeries: 1, maxTaskSeries: 1 }));
+    store.applyAll([ev.added('p'), cpu('a', 1), cpu('b', 2)]); // b's series (the same key: no labels) is a's, kept
+    store.apply(ev.metric({ connectionId: 'p', name: 'mem', value: 3, task: { queue: 'tasks', id: 'b' } }));
+    store.apply(ev.task({ connectionId: 'p', queue: 'tasks', id: 'b' }));
+    store.apply({ type: 'task.removed', connectionId: 'p', queue: 'tasks', id: 'b', at: T0 });
+    store.apply(ev.metric({ connectionId: 'p', name: 'mem', value: 4 }));
+    assert.deepEqual(store.series().map((s) => [s.name, s.samples.toArray().map(([, v]) => v)]), [['mem', [4]]], 'a fresh series, not the removed one');
+    store.apply(ev.removed('p'));
+    store.apply(ev.added('p'));
+    store.apply(ev.metric({ connectionId: 'p', name: 'mem', value: 5 }));
+    assert.deepEqual(store.series().map((s) => [s.name, s.samples.toArray().map(([, v]) => v)]), [['mem', [5]]]);
   });
 
   test('a fresh store reports no retention hits', () => {

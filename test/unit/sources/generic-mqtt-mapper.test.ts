@@ -37,6 +37,23 @@ test('worker status from its own field, unknown statuses, missing fields, metric
   assert.deepEqual(metric.sample.labels, {});
 });
 
+test('long values are cut to their limits; values at the limit are kept whole', () => {
+  const mapper = new GenericJsonMapper('g', { taskId: 'id', status: 's', worker: 'w', queue: 'q', name: 'n', error: 'e', metricName: 'm', metricValue: 'v' });
+  const long = (c: string, n: number) => c.repeat(n);
+  const out: MonitorEvent[] = [];
+  mapper.map({ id: long('i', 600), s: long('s', 70), w: long('w', 600), q: long('q', 300), n: long('n', 300), e: long('e', 2_100), m: long('m', 300), v: 1 }, 't', NOW, collectInto(out));
+  mapper.map({ id: long('i', 512), s: long('s', 64), w: long('x', 512), q: long('q', 256), n: long('n', 256), e: long('e', 2_000), m: long('m', 256), v: 1 }, 't', NOW, collectInto(out));
+  const lengths = out.map((e) => {
+    if (e.type === 'task.upsert') return ['task', e.task.id.length, e.task.status.length, e.task.queue?.length, e.task.name?.length, e.task.worker?.length, e.task.error?.length];
+    if (e.type === 'worker.upsert') return ['worker', e.worker.id.length, e.worker.queue?.length, e.worker.currentTask?.length];
+    return e.type === 'metric' ? ['metric', e.sample.name.length] : [e.type];
+  });
+  assert.deepEqual(lengths, [
+    ['task', 512, 64, 256, 256, 512, 2_000], ['worker', 512, 256, 512], ['metric', 256],
+    ['task', 512, 64, 256, 256, 512, 2_000], ['worker', 512, 256, 512], ['metric', 256],
+  ]);
+});
+
 test('a worker named by many messages of one tick is handed on once, with the latest values and its key', () => {
   const emitted: { event: MonitorEvent; key: string | undefined }[] = [];
   const buffer = new LatestEventBuffer((event, key) => emitted.push({ event, key }), 10_000, true);
