@@ -18,6 +18,7 @@ import { BullmqMetricsReader } from './bullmq-metrics';
 import { BullmqSchedulerReader } from './bullmq-schedulers';
 import { createRedisClient, escapeGlob, connectWatched, isCluster, keyNodes, scanEveryNode } from './redis-client';
 import { isNoScript, RedisScript } from './redis-script';
+import { VisiblePolling } from '../visible-polling';
 import {
   parseBullmqVersion, parseWorkerClients, queueNameFromKey, STATE_KEYS, statesForVersion, type BullmqVersion,
 } from './bullmq-layout';
@@ -93,10 +94,8 @@ export class BullmqSource implements Source {
   private client: Redis | undefined;
   private ctx: SourceContext | undefined;
   private queues = new Map<string, KnownQueue>();
-  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly polling: VisiblePolling;
   private lastDiscovery = 0;
-  private visible = false;
-  private polling = false;
   /** Why CLIENT LIST was refused (an ACL without it, managed Redis): workers then come from active jobs. */
   private clientListRefused: string | undefined;
   /** The server refused EVAL/EVALSHA (a read-only ACL without @scripting): counts use plain commands. */
@@ -120,6 +119,13 @@ export class BullmqSource implements Source {
   constructor(readonly profile: ConnectionProfile, options: Partial<BullmqSourceOptions> = {}) {
     this.options = { ...DEFAULTS, pollIntervalMs: profile.pollIntervalMs ?? DEFAULTS.pollIntervalMs, ...options };
     this.prefix = profile.prefix ?? 'bull';
+    this.polling = new VisiblePolling({
+      intervalMs: this.options.pollIntervalMs,
+      poll: () => this.pollOnce(),
+      readNow: () => this.refresh(),
+      connected: () => this.client !== undefined,
+      warn: (what, e) => this.ctx?.log.warn(`[${this.profile.id}] ${what} failed: ${e instanceof Error ? e.message : String(e)}`),
+    });
   }
 
   async connect(ctx: SourceContext, onLost: (error: Error) => void): Promise<void> {
@@ -139,7 +145,7 @@ export class BullmqSource implements Source {
     await this.readFlows();
     await this.readMetrics(true);
     await this.startEvents(ctx, onLost);
-    this.schedulePoll();
+    this.polling.start();
   }
 
   /** Follows every queue's events stream on one blocking connection; a failure leaves polling in charge. */
@@ -201,7 +207,7 @@ export class BullmqSource implements Source {
   }
 
   async disconnect(): Promise<void> {
-    this.clearPoll();
+    this.polling.stop();
     if (this.dirtyTimer) clearTimeout(this.dirtyTimer);
     this.dirtyTimer = undefined;
     const events = this.events;
@@ -225,15 +231,7 @@ export class BullmqSource implements Source {
     }
   }
 
-  setVisible(visible: boolean): void {
-    const wasVisible = this.visible;
-    this.visible = visible;
-    if (visible && !wasVisible && this.client) {
-      void this.refresh().catch((e: unknown) => this.ctx?.log.warn(`[${this.profile.id}] refresh failed: ${String(e)}`));
-    }
-    if (visible) this.schedulePoll();
-    else this.clearPoll();
-  }
+  setVisible(visible: boolean): void { this.polling.setVisible(visible); }
 
   async refresh(): Promise<void> {
     if (!this.client) return;
@@ -544,24 +542,6 @@ export class BullmqSource implements Source {
     }
     await this.readWorkers();
     await this.readMetrics();
-  }
-
-  private schedulePoll(): void {
-    if (!this.visible || this.pollTimer || !this.client) return;
-    this.pollTimer = setTimeout(() => {
-      this.pollTimer = undefined;
-      if (this.polling) return this.schedulePoll();
-      this.polling = true;
-      this.pollOnce()
-        .catch((e: unknown) => this.ctx?.log.warn(`[${this.profile.id}] poll failed: ${e instanceof Error ? e.message : String(e)}`))
-        .finally(() => { this.polling = false; this.schedulePoll(); });
-    }, this.options.pollIntervalMs);
-    this.pollTimer.unref?.();
-  }
-
-  private clearPoll(): void {
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
   }
 
   private key(queue: string, suffix: string): string { return `${this.prefix}:${queue}:${suffix}`; }

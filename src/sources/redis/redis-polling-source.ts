@@ -7,6 +7,7 @@ import type Redis from 'ioredis';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { MonitorEvent } from '../../core/model/events';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
+import { VisiblePolling } from '../visible-polling';
 import { createRedisClient, connectWatched } from './redis-client';
 
 export interface PollingOptions {
@@ -26,13 +27,19 @@ export abstract class RedisPollingSource implements Source {
   protected client: Redis | undefined;
   protected ctx: SourceContext | undefined;
   protected readonly pollIntervalMs: number;
-  private pollTimer: ReturnType<typeof setTimeout> | undefined;
-  private visible = false;
+  private readonly polling: VisiblePolling;
   private syncing: Promise<void> | undefined;
   private readonly seen = new Map<'queue' | 'worker' | 'workflow', Set<string>>();
 
   constructor(readonly profile: ConnectionProfile, protected readonly options: PollingOptions) {
     this.pollIntervalMs = profile.pollIntervalMs ?? options.pollIntervalMs;
+    this.polling = new VisiblePolling({
+      intervalMs: this.pollIntervalMs,
+      poll: () => this.refresh(),
+      readNow: () => this.refresh(),
+      connected: () => this.client !== undefined,
+      warn: (what, e) => this.ctx?.log.warn(`[${this.profile.id}] ${what} failed: ${errorText(e)}`),
+    });
   }
 
   /** Reads the system's state and emits it; called on connect, on refresh and on every poll while visible. */
@@ -55,11 +62,11 @@ export abstract class RedisPollingSource implements Source {
     // A reconnect may follow a failover, a FLUSHALL or a restore: nothing read before it is trusted.
     this.forgetReads();
     await this.refresh();
-    this.schedulePoll();
+    this.polling.start();
   }
 
   async disconnect(): Promise<void> {
-    this.clearPoll();
+    this.polling.stop();
     await this.beforeDisconnect().catch(() => undefined);
     const client = this.client;
     this.client = undefined;
@@ -71,15 +78,7 @@ export abstract class RedisPollingSource implements Source {
     this.forgetReads();
   }
 
-  setVisible(visible: boolean): void {
-    const wasVisible = this.visible;
-    this.visible = visible;
-    if (visible && !wasVisible && this.client) {
-      void this.refresh().catch((e: unknown) => this.ctx?.log.warn(`[${this.profile.id}] refresh failed: ${errorText(e)}`));
-    }
-    if (visible) this.schedulePoll();
-    else this.clearPoll();
-  }
+  setVisible(visible: boolean): void { this.polling.setVisible(visible); }
 
   /** One sync at a time: a refresh during a running sync waits for it instead of starting another. */
   async refresh(): Promise<void> {
@@ -121,22 +120,6 @@ export abstract class RedisPollingSource implements Source {
       // Workflows have no removal event: a finished one stays in the store with its final state.
     }
     this.seen.set(kind, now);
-  }
-
-  private schedulePoll(): void {
-    if (!this.visible || this.pollTimer || !this.client) return;
-    this.pollTimer = setTimeout(() => {
-      this.pollTimer = undefined;
-      this.refresh()
-        .catch((e: unknown) => this.ctx?.log.warn(`[${this.profile.id}] poll failed: ${errorText(e)}`))
-        .finally(() => this.schedulePoll());
-    }, this.pollIntervalMs);
-    this.pollTimer.unref?.();
-  }
-
-  private clearPoll(): void {
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
   }
 }
 
