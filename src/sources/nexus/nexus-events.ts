@@ -46,12 +46,16 @@ export function isRepeat(id: string | undefined, dedup: DedupSet): boolean {
   return true;
 }
 
-/** JSON text → validated event; repeats (by event_id, per `dedup`) come back as `duplicate` before full validation. */
-export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = MAX_EVENT_CHARS): NexusParse {
+/**
+ * JSON text → validated event; repeats (by event_id, per `dedup`) come back as `duplicate` before full validation.
+ * `checkLeadingId: false` when the caller has already looked for a repeat by the text's leading id (the Redis
+ * source: on the bytes, or in its reader thread): then a repeat is only recognized after JSON.parse.
+ */
+export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = MAX_EVENT_CHARS, checkLeadingId = true): NexusParse {
   if (text.length > maxEventChars) return { kind: 'invalid', reject: 'nexus-event', problem: `event of ${text.length} characters (limit ${maxEventChars})` };
   // The copy of an event already seen (Nexus publishes each one on the global and its project channel) is dropped
   // before JSON.parse, the largest cost of a frame, when its id can be read off the start of the text.
-  const leadingId = leadingEventId(text);
+  const leadingId = checkLeadingId ? leadingEventId(text) : undefined;
   if (isRepeat(leadingId, dedup)) return DUPLICATE;
   let raw: unknown;
   try {

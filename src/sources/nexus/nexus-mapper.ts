@@ -204,7 +204,7 @@ export class NexusEventMapper implements PendingEntities {
   }
 
   /** JSON text → validated event, `duplicate`, `control` (keepalive) or `invalid` (with its reject kind). */
-  parse(text: string): NexusParse { return parseNexusFrame(text, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS); }
+  parse(text: string, checkLeadingId = true): NexusParse { return parseNexusFrame(text, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS, checkLeadingId); }
 
   /**
    * Remembers a task's priority list. Returns true when a row without a queue was emitted for it before (its

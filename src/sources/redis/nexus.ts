@@ -159,11 +159,15 @@ export class NexusRedisSource extends RedisPollingSource {
     this.ingest(message.toString('utf8'));
   }
 
-  /** One pub/sub message: validated, de-duplicated, mapped. Never throws. */
+  /**
+   * One pub/sub message: validated, de-duplicated, mapped. Never throws. Its leading event_id was looked up already
+   * (on its bytes by `ingestBytes`, or by the reader thread among the messages just before it), so a repeat that
+   * comes this far is recognized after parsing.
+   */
   ingest(message: string): void {
     const mapper = this.mapper;
     if (!mapper) return;
-    const parsed = mapper.parse(message);
+    const parsed = mapper.parse(message, false);
     if (parsed.kind === 'invalid') return this.reject(parsed.reject, parsed.problem);
     if (parsed.kind !== 'event') return;
     if (!this.deployment?.route(parsed.event, message)) this.deliver(parsed.event, message);
