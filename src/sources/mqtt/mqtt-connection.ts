@@ -3,8 +3,8 @@
 // owns reconnecting, and every new connection subscribes again.
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { writeToStream } from 'mqtt-packet';
+import mqtt, { type IClientOptions } from 'mqtt';
+import { writeToStream, type QoS } from 'mqtt-packet';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import { readStreamOptions } from '../../core/config/stream-options';
 
@@ -13,8 +13,10 @@ import { readStreamOptions } from '../../core/config/stream-options';
 // heap by. Taskscope reads far more than it writes (subscribe, and a publish per Stop Task), so it goes without.
 writeToStream.cacheNumbers = false;
 
+/** An open, subscribed connection: on this thread (openMqtt) or on a reader thread (ThreadedMqttSession). */
 export interface MqttSession {
-  readonly client: MqttClient;
+  /** Publishes one message; resolves once mqtt.js has sent it (QoS 0) or the broker acknowledged it (QoS 1, 2). */
+  publish(topic: string, payload: string, qos: QoS): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,7 +97,7 @@ export async function openMqtt(
     onLost(lastError ?? new Error('connection to the MQTT broker closed'));
   });
   return {
-    client,
+    publish: async (topic, payload, publishQos) => { await client.publishAsync(topic, payload, { qos: publishQos }); },
     close: async () => {
       closed = true;
       await client.endAsync(true).catch(() => undefined);
