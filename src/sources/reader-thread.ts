@@ -22,8 +22,9 @@ export interface BatchLimits {
   /** Pieces per batch: a batch goes out at the end of every socket read (the next turn), or sooner when full. */
   readonly maxPieces: number;
   readonly maxBytes: number;
-  /** Batches posted and not yet acknowledged, and their bytes, before the worker counts itself full. */
+  /** Batches posted and not yet acknowledged, their pieces and their bytes, before the worker counts itself full. */
   readonly maxInFlight: number;
+  readonly maxInFlightPieces: number;
   readonly maxInFlightBytes: number;
 }
 
@@ -75,8 +76,9 @@ export class BatchSender {
   private bytes = 0;
   private skipped = 0;
   private flushTimer: ReturnType<typeof setImmediate> | undefined;
-  /** Bytes of each batch in flight, oldest first (an ack covers the oldest). */
-  private inFlight: number[] = [];
+  /** Pieces and bytes of each batch in flight, oldest first (an ack covers the oldest). */
+  private inFlight: { pieces: number; bytes: number }[] = [];
+  private inFlightPieces = 0;
   private inFlightBytes = 0;
   private wasFull = false;
 
@@ -89,7 +91,8 @@ export class BatchSender {
 
   /** Whether the host has as much unacknowledged as the limits allow. */
   get full(): boolean {
-    return this.inFlight.length >= this.limits.maxInFlight || this.inFlightBytes >= this.limits.maxInFlightBytes;
+    const limits = this.limits;
+    return this.inFlight.length >= limits.maxInFlight || this.inFlightPieces >= limits.maxInFlightPieces || this.inFlightBytes >= limits.maxInFlightBytes;
   }
 
   /** Adds one piece of the current message; `byteLength` of a string piece is its UTF-8 length. */
@@ -111,8 +114,13 @@ export class BatchSender {
   }
 
   acknowledged(batches: number): void {
-    for (let i = 0; i < batches && this.inFlight.length > 0; i++) this.inFlightBytes -= this.inFlight.shift() as number;
-    if (this.wasFull && this.inFlight.length <= this.limits.maxInFlight / 2 && this.inFlightBytes <= this.limits.maxInFlightBytes / 2) {
+    for (let i = 0; i < batches && this.inFlight.length > 0; i++) {
+      const batch = this.inFlight.shift() as { pieces: number; bytes: number };
+      this.inFlightPieces -= batch.pieces;
+      this.inFlightBytes -= batch.bytes;
+    }
+    const limits = this.limits;
+    if (this.wasFull && this.inFlight.length <= limits.maxInFlight / 2 && this.inFlightPieces <= limits.maxInFlightPieces / 2 && this.inFlightBytes <= limits.maxInFlightBytes / 2) {
       this.wasFull = false;
       this.flow.onRoom?.();
     }
@@ -136,7 +144,8 @@ export class BatchSender {
       ends[i] = offset;
     }
     this.post({ type: 'batch', bytes: bytes.buffer as ArrayBuffer, ends, skipped: this.skipped }, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
-    this.inFlight.push(this.bytes);
+    this.inFlight.push({ pieces: pieces.length, bytes: this.bytes });
+    this.inFlightPieces += pieces.length;
     this.inFlightBytes += this.bytes;
     this.pieces = [];
     this.bytes = 0;

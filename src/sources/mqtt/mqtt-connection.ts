@@ -3,7 +3,7 @@
 // owns reconnecting, and every new connection subscribes again.
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import mqtt, { type IClientOptions } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { writeToStream, type QoS } from 'mqtt-packet';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import { readStreamOptions } from '../../core/config/stream-options';
@@ -58,11 +58,14 @@ export async function openMqtt(
   onMessage: (topic: string, payload: Buffer) => void,
   onLost: (error: Error) => void,
   onWarn: (message: string) => void,
+  /** Called with the client as soon as it exists, before any byte is read (the reader thread taps its socket). */
+  onClient?: (client: MqttClient) => void,
 ): Promise<MqttSession> {
   const opts = readStreamOptions(profile.options);
   const qos = opts.qos ?? 0;
   const urlForClient = withoutCredentials(profile.url);
   const client = mqtt.connect(urlForClient, mqttClientOptions(profile));
+  onClient?.(client);
   let established = false;
   let lastError: Error | undefined;
   let closed = false;

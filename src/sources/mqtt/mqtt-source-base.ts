@@ -79,7 +79,7 @@ export abstract class MqttSourceBase implements Source {
           onMessage: (topic, payload, at) => this.receiveRead(ctx, topic, payload, at),
           onDropped: (count) => {
             this.messagesDropped += count;
-            for (let i = 0; i < count; i++) ctx.reject('mqtt-backlog-full', `${count} messages dropped by the MQTT reader thread: this thread is too far behind`);
+            for (let i = 0; i < count; i++) ctx.reject('mqtt-backlog-full', `dropped by the MQTT reader thread (${count} at once): this thread is too far behind`);
           },
           onWarn,
           onLost,

@@ -5,7 +5,8 @@
 // Stop Task) go to the worker and their outcome comes back.
 // Bounded: QoS 0 is lost anyway by a reader that pauses (mosquitto drops for slow subscribers), so the worker never
 // pauses its socket; past MQTT_BATCH_LIMITS in flight it drops messages and counts them, and the host reports them
-// as the backlog on the host thread would (same bytes and messages as DEFAULT_BACKLOG_LIMITS).
+// as the backlog on the host thread would (same bytes and messages as DEFAULT_BACKLOG_LIMITS). QoS 0 messages are
+// read off the socket's bytes in the worker (publish-tap.ts), not by mqtt.js: no packet object or string per message.
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { QoS } from 'mqtt-packet';
@@ -36,10 +37,15 @@ export type MqttControl =
   | { readonly type: 'close' };
 
 const MAX_BATCH_MESSAGES = 512;
+/**
+ * The bound is in messages and bytes, as the backlog's; batches are as many as socket reads (~300 messages of 200 B
+ * each), so their number is capped only against a flood of tiny ones.
+ */
 export const MQTT_BATCH_LIMITS: BatchLimits = {
   maxPieces: 2 * MAX_BATCH_MESSAGES,
   maxBytes: 1 << 20,
-  maxInFlight: Math.ceil(DEFAULT_BACKLOG_LIMITS.maxMessages / MAX_BATCH_MESSAGES),
+  maxInFlight: 8_192,
+  maxInFlightPieces: 2 * DEFAULT_BACKLOG_LIMITS.maxMessages,
   maxInFlightBytes: DEFAULT_BACKLOG_LIMITS.maxBytes,
 };
 

@@ -57,7 +57,10 @@ export const MAX_BATCHES_IN_FLIGHT = 16;
 /** The batch limits of a plan: a message with its channel is two pieces. */
 export function pubSubBatchLimits(plan: PubSubPlan): BatchLimits {
   const step = plan.channelNames ? 2 : 1;
-  return { maxPieces: step * MAX_BATCH, maxBytes: MAX_BATCH_BYTES, maxInFlight: MAX_BATCHES_IN_FLIGHT, maxInFlightBytes: MAX_BATCHES_IN_FLIGHT * MAX_BATCH_BYTES };
+  return {
+    maxPieces: step * MAX_BATCH, maxBytes: MAX_BATCH_BYTES,
+    maxInFlight: MAX_BATCHES_IN_FLIGHT, maxInFlightPieces: MAX_BATCHES_IN_FLIGHT * step * MAX_BATCH, maxInFlightBytes: MAX_BATCHES_IN_FLIGHT * MAX_BATCH_BYTES,
+  };
 }
 
 export interface PubSubHandlers {
