@@ -70,25 +70,27 @@ const busy = (ms: number): void => {
   while (performance.now() < until) { /* a slow host thread */ }
 };
 
-test('a slow host thread gets every message, in order, with its topic (UTF-8 too)', { timeout: 30_000 }, async () => {
-  const r = recorder(() => busy(0.05));
-  const session = await ThreadedMqttSession.start(mqttProfile({ url: mosquitto.url }), ['order/#'], r.handlers);
-  const pub = await mqtt.connectAsync(mosquitto.url);
-  try {
-    const count = 5_000;
-    for (let i = 0; i < count; i++) pub.publish(i % 2 === 0 ? `order/${i}` : `order/ünï/${i}`, JSON.stringify({ i, pad: 'x'.repeat(150) }));
-    await waitUntil('every message', () => r.messages.length === count, 20_000);
-    r.messages.forEach((m, i) => {
-      assert.equal(m.topic, i % 2 === 0 ? `order/${i}` : `order/ünï/${i}`);
-      assert.equal((JSON.parse(m.text) as { i: number }).i, i);
-    });
-    assert.equal(r.dropped(), 0);
-    assert.deepEqual(r.lost, []);
-  } finally {
-    await pub.endAsync();
-    await session.close();
-  }
-});
+for (const mqttVersion of [4, 5] as const) {
+  test(`MQTT ${mqttVersion === 5 ? '5' : '3.1.1'}: a slow host thread gets every message, in order, with its topic (UTF-8 too)`, { timeout: 30_000 }, async () => {
+    const r = recorder(() => busy(0.05));
+    const session = await ThreadedMqttSession.start(mqttProfile({ url: mosquitto.url, mqttVersion }), ['order/#'], r.handlers);
+    const pub = await mqtt.connectAsync(mosquitto.url, { protocolVersion: mqttVersion });
+    try {
+      const count = 5_000;
+      for (let i = 0; i < count; i++) pub.publish(i % 2 === 0 ? `order/${i}` : `order/ünï/${i}`, JSON.stringify({ i, pad: 'x'.repeat(150) }));
+      await waitUntil('every message', () => r.messages.length === count, 20_000);
+      r.messages.forEach((m, i) => {
+        assert.equal(m.topic, i % 2 === 0 ? `order/${i}` : `order/ünï/${i}`);
+        assert.equal((JSON.parse(m.text) as { i: number }).i, i);
+      });
+      assert.equal(r.dropped(), 0);
+      assert.deepEqual(r.lost, []);
+    } finally {
+      await pub.endAsync();
+      await session.close();
+    }
+  });
+}
 
 test('a host thread far behind: past its bound the worker drops and counts, the rest arrive in order', { timeout: 30_000 }, async () => {
   // 100 KiB payloads: the bound in bytes is reached after about 330 of them while the host takes 5 ms each.
