@@ -64,6 +64,16 @@ const builds = [
     external: nodeExternals,
   },
   {
+    // The MQTT reader thread (src/sources/mqtt/mqtt-thread.ts starts it from dist/).
+    ...common,
+    entryPoints: ['src/sources/mqtt/mqtt-worker.ts'],
+    outfile: 'dist/mqtt-worker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+  },
+  {
     ...common,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',

@@ -8,7 +8,7 @@ import { workerKey } from '../../core/model/keys';
 import { compilePath, readNumber, readString, type PathReader } from '../../core/util/json-path';
 import { toEpochMs } from '../../core/util/timestamps';
 import type { EventSink, PendingEntities } from '../latest-event-buffer';
-import { MqttSourceBase, type MqttMessage } from './mqtt-source-base';
+import { MqttSourceBase, type MqttMessage, type MqttSourceOptions } from './mqtt-source-base';
 
 const WORKER_STATUSES = new Set<WorkerStatus>(['online', 'busy', 'idle', 'stale', 'offline', 'error', 'unknown']);
 /** Distinct workers held between drains before they are handed on at once (as the per-tick buffer bounds keys). */
@@ -17,8 +17,8 @@ const MAX_PENDING_WORKERS = 10_000;
 export class GenericMqttSource extends MqttSourceBase {
   private readonly mapper: GenericJsonMapper | undefined;
 
-  constructor(profile: ConnectionProfile) {
-    super(profile);
+  constructor(profile: ConnectionProfile, options: MqttSourceOptions = {}) {
+    super(profile, options);
     this.mapper = this.opts.mapping ? new GenericJsonMapper(profile.id, this.opts.mapping) : undefined;
   }
 

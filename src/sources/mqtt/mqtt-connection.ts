@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { writeToStream } from 'mqtt-packet';
+import { writeToStream, type QoS } from 'mqtt-packet';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import { readStreamOptions } from '../../core/config/stream-options';
 
@@ -13,8 +13,10 @@ import { readStreamOptions } from '../../core/config/stream-options';
 // heap by. Taskscope reads far more than it writes (subscribe, and a publish per Stop Task), so it goes without.
 writeToStream.cacheNumbers = false;
 
+/** An open, subscribed connection: on this thread (openMqtt) or on a reader thread (ThreadedMqttSession). */
 export interface MqttSession {
-  readonly client: MqttClient;
+  /** Publishes one message; resolves once mqtt.js has sent it (QoS 0) or the broker acknowledged it (QoS 1, 2). */
+  publish(topic: string, payload: string, qos: QoS): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,11 +58,14 @@ export async function openMqtt(
   onMessage: (topic: string, payload: Buffer) => void,
   onLost: (error: Error) => void,
   onWarn: (message: string) => void,
+  /** Called with the client as soon as it exists, before any byte is read (the reader thread taps its socket). */
+  onClient?: (client: MqttClient) => void,
 ): Promise<MqttSession> {
   const opts = readStreamOptions(profile.options);
   const qos = opts.qos ?? 0;
   const urlForClient = withoutCredentials(profile.url);
   const client = mqtt.connect(urlForClient, mqttClientOptions(profile));
+  onClient?.(client);
   let established = false;
   let lastError: Error | undefined;
   let closed = false;
@@ -95,7 +100,7 @@ export async function openMqtt(
     onLost(lastError ?? new Error('connection to the MQTT broker closed'));
   });
   return {
-    client,
+    publish: async (topic, payload, publishQos) => { await client.publishAsync(topic, payload, { qos: publishQos }); },
     close: async () => {
       closed = true;
       await client.endAsync(true).catch(() => undefined);

@@ -1,9 +1,10 @@
 // What every MQTT source shares: the connection (opened by the supervisor, subscribed again on every
 // connect), the topic browser fed with truncated previews, JSON decoding with size limits, and unknown
 // messages kept as `generic` events. Subclasses say which filters to subscribe and how to map a message.
-// The socket is read at mqtt.js's speed into a bounded backlog processed in slices, and entity events are
-// aggregated per tick, so a burst neither stalls the socket (mosquitto drops QoS 0 for slow readers) nor costs
-// a store write per message about the same entity.
+// The connection runs on a reader thread (mqtt-thread.ts) that reads the socket at mqtt.js's speed and hands the
+// messages over in bounded batches; where that thread cannot start, on this thread into a bounded backlog processed
+// in slices. Entity events are aggregated per tick, so a burst neither stalls the socket (mosquitto drops QoS 0 for
+// slow readers) nor costs a store write per message about the same entity.
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import { readStreamOptions, type StreamOptions } from '../../core/config/stream-options';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget, Source, SourceContext } from '../../core/source/source';
@@ -13,6 +14,8 @@ import { LatestEventBuffer, type EventSink } from '../latest-event-buffer';
 import { DEFAULT_PREVIEW_BYTES, oneLineText, previewBytes } from '../../core/util/payload-preview';
 import { MessageBacklog } from './message-backlog';
 import { openMqtt, type MqttSession } from './mqtt-connection';
+import { ThreadedMqttSession } from './mqtt-thread';
+import { ReaderThreadError } from '../reader-thread';
 
 /** Payloads larger than this are previewed but not parsed. */
 export const MAX_PARSE_BYTES = 8 * 1024 * 1024;
@@ -29,6 +32,11 @@ export interface MqttMessage {
   readonly at: number;
 }
 
+export interface MqttSourceOptions {
+  /** Read the connection on a worker thread (default); false keeps it on this thread (as when the thread cannot start). */
+  readonly readerThread?: boolean;
+}
+
 export abstract class MqttSourceBase implements Source {
   protected readonly opts: StreamOptions;
   protected ctx: SourceContext | undefined;
@@ -37,14 +45,18 @@ export abstract class MqttSourceBase implements Source {
   private readonly previewLimit: number;
   /** This connection's entity events, aggregated per tick (latest per entity); absent while not connected. */
   private buffer: LatestEventBuffer | undefined;
-  /** Messages read from this connection's socket, waiting to be processed (see MessageBacklog). */
+  /** Messages read from this connection's socket on this thread, waiting to be processed (see MessageBacklog). */
   private backlog: MessageBacklog | undefined;
-  /** Messages dropped since construction because the backlog was full. */
+  /** The connection when it runs on a reader thread. */
+  private threaded: ThreadedMqttSession | undefined;
+  private readonly readerThread: boolean;
+  /** Messages dropped since construction because the backlog (or the batches in flight from the reader) was full. */
   messagesDropped = 0;
   /** Messages received since construction (all connections). */
   messagesReceived = 0;
 
-  constructor(readonly profile: ConnectionProfile) {
+  constructor(readonly profile: ConnectionProfile, options: MqttSourceOptions = {}) {
+    this.readerThread = options.readerThread ?? true;
     this.opts = readStreamOptions(profile.options);
     this.previewLimit = this.opts.payloadPreviewBytes ?? DEFAULT_PREVIEW_BYTES;
     this.topicBrowser = new TopicBrowser(this.opts.topicHistoryBytes ? { historyBytesPerTopic: this.opts.topicHistoryBytes } : {});
@@ -60,21 +72,44 @@ export abstract class MqttSourceBase implements Source {
     this.ctx = ctx;
     // Every metric sample is kept (MQTT metrics are often one series per topic, sampled per message).
     this.buffer = new LatestEventBuffer((event, key) => ctx.emit(event, key), 10_000, true);
-    const backlog = new MessageBacklog((topic, payload, at) => {
-      // Processing runs from a timer now, not under mqtt.js: nothing may escape to the event loop.
+    const onWarn = (m: string): void => ctx.log.warn(`[${this.profile.id}] ${m}`);
+    if (this.readerThread) {
       try {
-        this.receive(topic, payload, at);
+        this.threaded = await ThreadedMqttSession.start(this.profile, this.filters(), {
+          onMessage: (topic, payload, at) => this.receiveRead(ctx, topic, payload, at),
+          onDropped: (count) => {
+            this.messagesDropped += count;
+            for (let i = 0; i < count; i++) ctx.reject('mqtt-backlog-full', `dropped by the MQTT reader thread (${count} at once): this thread is too far behind`);
+          },
+          onWarn,
+          onLost,
+          now: () => ctx.now(),
+        });
+        this.session = this.threaded;
+        this.onConnected();
+        return;
       } catch (error) {
-        ctx.reject('mqtt-handler', `${topic.slice(0, 256)}: ${error instanceof Error ? error.message : String(error)}`);
+        // A thread that cannot run (not a broker failure, which is reported as usual) costs speed, not messages.
+        if (!(error instanceof ReaderThreadError)) throw error;
+        ctx.log.warn(`[${this.profile.id}] MQTT messages are read on the extension host's thread: ${error.message}`);
       }
-    }, (topic, bytes) => {
+    }
+    const backlog = new MessageBacklog((topic, payload, at) => this.receiveRead(ctx, topic, payload, at), (topic, bytes) => {
       this.messagesDropped++;
       ctx.reject('mqtt-backlog-full', `${topic.slice(0, 256)}: ${bytes} bytes dropped, ${backlog.size} messages (${backlog.heldBytes} bytes) still waiting to be processed`);
     });
     this.backlog = backlog;
-    this.session = await openMqtt(this.profile, this.filters(), (topic, payload) => backlog.push(topic, payload, ctx.now()), onLost,
-      (m) => ctx.log.warn(`[${this.profile.id}] ${m}`));
+    this.session = await openMqtt(this.profile, this.filters(), (topic, payload) => backlog.push(topic, payload, ctx.now()), onLost, onWarn);
     this.onConnected();
+  }
+
+  /** A message read from the connection: processing runs from a timer, not under mqtt.js, so nothing may escape. */
+  private receiveRead(ctx: SourceContext, topic: string, payload: Buffer, at: number): void {
+    try {
+      this.receive(topic, payload, at);
+    } catch (error) {
+      ctx.reject('mqtt-handler', `${topic.slice(0, 256)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   async disconnect(): Promise<void> {
@@ -82,6 +117,8 @@ export abstract class MqttSourceBase implements Source {
     // What was read is processed before the buffer's last flush.
     this.backlog?.drainAll();
     this.backlog = undefined;
+    this.threaded?.drainAll();
+    this.threaded = undefined;
     this.buffer?.flush();
     this.buffer = undefined;
     const s = this.session;

@@ -4,7 +4,7 @@
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import type { ActionDeclaration, ActionProgress, ActionResult, ActionTarget } from '../../core/source/source';
 import type { TaskDetail } from '../../core/model/task-detail';
-import { MqttSourceBase, type MqttMessage } from './mqtt-source-base';
+import { MqttSourceBase, type MqttMessage, type MqttSourceOptions } from './mqtt-source-base';
 import { PROPELLER_SUFFIXES, PropellerModel } from './propeller-model';
 
 export const PROPELLER_ALIVE_TIMEOUT_MS = 10_000;
@@ -15,8 +15,8 @@ export class PropellerSource extends MqttSourceBase {
   private readonly model: PropellerModel;
   private livenessTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(profile: ConnectionProfile) {
-    super(profile);
+  constructor(profile: ConnectionProfile, options: MqttSourceOptions = {}) {
+    super(profile, options);
     this.model = new PropellerModel({ connectionId: this.profile.id, livenessTimeoutMs: this.opts.livenessTimeoutMs ?? PROPELLER_ALIVE_TIMEOUT_MS });
   }
 
@@ -72,8 +72,8 @@ export class PropellerSource extends MqttSourceBase {
     if (actionId !== 'stopTask') return super.runAction(actionId, target, progress);
     const declared = this.actions()[0];
     if (declared?.disabledReason) return { ok: false, affected: 0, message: declared.disabledReason };
-    const client = this.session?.client;
-    if (!client) return { ok: false, affected: 0, message: 'Not connected' };
+    const session = this.session;
+    if (!session) return { ok: false, affected: 0, message: 'Not connected' };
     const ids = target.ids ?? [];
     let affected = 0;
     const problems: string[] = [];
@@ -83,7 +83,7 @@ export class PropellerSource extends MqttSourceBase {
         ? { domain: this.opts.domain, channel: this.opts.channel, proplet: undefined } : undefined);
       if (!where) { problems.push(`${taskId}: not seen on any channel`); continue; }
       const payload = where.proplet ? { id: taskId, broadcast: false, proplet_id: where.proplet } : { id: taskId, broadcast: true };
-      await client.publishAsync(`m/${where.domain}/c/${where.channel}/control/manager/stop`, JSON.stringify(payload), { qos: this.opts.qos ?? 1 });
+      await session.publish(`m/${where.domain}/c/${where.channel}/control/manager/stop`, JSON.stringify(payload), this.opts.qos ?? 1);
       affected++;
       progress.report(affected, ids.length);
     }

@@ -3,14 +3,16 @@
 // owns the subscriber connection (pubsub-worker.ts): it reads and parses, drops the back-to-back copies of a message
 // the publisher sent to several of the subscribed channels (Nexus: global, project and stats channels), and hands
 // the rest over in batches: their bytes copied into one buffer that is transferred, not cloned. The main thread
-// decodes, validates, maps and applies them, while the worker reads ahead.
+// decodes, validates, maps and applies them, while the worker reads ahead (the batch flow: ../reader-thread.ts).
 // Bounded: at most MAX_BATCHES_IN_FLIGHT batches unacknowledged; past that the worker pauses its socket and Redis
 // holds the messages (its pub/sub output-buffer limit applies, as to any slow subscriber).
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
 import { PermanentSourceError } from '../../core/source/source';
+import { BatchInbox, closeReaderWorker, ReaderThreadError, startReaderWorker, type BatchLimits, type ReaderAck, type ReaderBatch } from '../reader-thread';
+
+export { ReaderThreadError };
 
 /** What the worker subscribes to and how it recognizes a copy. */
 export interface PubSubPlan {
@@ -30,14 +32,14 @@ export type PubSubWorkerMessage =
   | { readonly type: 'subscribed' }
   | { readonly type: 'failed' | 'lost'; readonly message: string; readonly permanent: boolean }
   /**
-   * `bytes` holds the messages back to back, message i ending at `ends[i]` (both transferred). With `channelNames`,
-   * each message is preceded by its channel: channel i ends at `ends[2i]`, its message at `ends[2i + 1]`.
+   * Each piece is a message; with `channelNames`, each message is preceded by its channel: channel i ends at
+   * `ends[2i]`, its message at `ends[2i + 1]`. `skipped`: copies dropped.
    */
-  | { readonly type: 'messages'; readonly bytes: ArrayBuffer; readonly ends: Uint32Array; readonly copies: number }
+  | ReaderBatch
   | { readonly type: 'paused' };
 
-/** Main → worker. `ack`: this many batches were handled. */
-export type PubSubControl = { readonly type: 'ack'; readonly batches: number } | { readonly type: 'pause' | 'resume' | 'close' };
+/** Main → worker. */
+export type PubSubControl = ReaderAck | { readonly type: 'pause' | 'resume' | 'close' };
 
 /**
  * A batch goes out at the end of every socket read, or sooner at this many messages or bytes. With
@@ -52,6 +54,15 @@ export const MAX_BATCH_BYTES = 1 << 20;
  */
 export const MAX_BATCHES_IN_FLIGHT = 16;
 
+/** The batch limits of a plan: a message with its channel is two pieces. */
+export function pubSubBatchLimits(plan: PubSubPlan): BatchLimits {
+  const step = plan.channelNames ? 2 : 1;
+  return {
+    maxPieces: step * MAX_BATCH, maxBytes: MAX_BATCH_BYTES,
+    maxInFlight: MAX_BATCHES_IN_FLIGHT, maxInFlightPieces: MAX_BATCHES_IN_FLIGHT * step * MAX_BATCH, maxInFlightBytes: MAX_BATCHES_IN_FLIGHT * MAX_BATCH_BYTES,
+  };
+}
+
 export interface PubSubHandlers {
   /** One message's text (decoded as UTF-8), in the order Redis delivered them; its channel with `channelNames`. */
   onMessage(text: string, channel: string | undefined): void;
@@ -62,33 +73,42 @@ export interface PubSubHandlers {
   onLost(error: Error): void;
 }
 
-/** The reader thread itself failed (could not start, crashed, exited), as opposed to its Redis connection. */
-export class ReaderThreadError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReaderThreadError';
-  }
-}
-
 export class ThreadedSubscriber {
   private copiesDropped = 0;
   private closed = false;
-  private unacknowledged = 0;
   private pauseWaiters: (() => void)[] = [];
+  private readonly inbox: BatchInbox;
 
-  private constructor(private readonly worker: Worker) {}
+  private constructor(private readonly worker: Worker, handleBatch: (bytes: Buffer, ends: Uint32Array, copies: number) => void) {
+    // Every batch the worker may have in flight is handled in one turn, as they arrive.
+    this.inbox = new BatchInbox(handleBatch, (batches) => worker.postMessage({ type: 'ack', batches } satisfies PubSubControl), MAX_BATCH * 2 * MAX_BATCHES_IN_FLIGHT);
+  }
 
   /** Starts the worker, connects and subscribes; rejects with the reason when it cannot (like a direct connect). */
   static start(profile: ConnectionProfile, plan: PubSubPlan, handlers: PubSubHandlers): Promise<ThreadedSubscriber> {
     let worker: Worker;
     try {
-      worker = startWorker({ profile, plan });
-    } catch (cause) {
-      return Promise.reject(new ReaderThreadError(`the pub/sub reader thread could not start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
+      worker = startReaderWorker({ name: 'pub/sub', bundle: 'pubsub-worker.js', sourceFile: join(__dirname, 'pubsub-worker.ts') }, { profile, plan } satisfies PubSubWorkerData);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const subscriber = new ThreadedSubscriber(worker);
     const step = plan.channelNames ? 2 : 1;
     const maxBytes = handlers.maxMessageBytes ?? Number.POSITIVE_INFINITY;
+    const subscriber: ThreadedSubscriber = new ThreadedSubscriber(worker, (bytes, ends, copies) => {
+      subscriber.copiesDropped += copies;
+      let start = 0;
+      for (let i = 0; i < ends.length && !subscriber.closed; i += step) {
+        let channel: string | undefined;
+        if (step === 2) {
+          channel = bytes.toString('utf8', start, ends[i]);
+          start = ends[i] as number;
+        }
+        const end = ends[i + step - 1] as number;
+        if (end - start > maxBytes) handlers.onTooLarge?.(end - start, channel);
+        else handlers.onMessage(bytes.toString('utf8', start, end), channel);
+        start = end;
+      }
+    });
     return new Promise((resolve, reject) => {
       let subscribed = false;
       worker.on('message', (m: PubSubWorkerMessage) => {
@@ -97,25 +117,8 @@ export class ThreadedSubscriber {
             subscribed = true;
             resolve(subscriber);
             return;
-          case 'messages':
-            subscriber.copiesDropped += m.copies;
-            try {
-              const bytes = Buffer.from(m.bytes);
-              let start = 0;
-              for (let i = 0; i < m.ends.length && !subscriber.closed; i += step) {
-                let channel: string | undefined;
-                if (step === 2) {
-                  channel = bytes.toString('utf8', start, m.ends[i]);
-                  start = m.ends[i] as number;
-                }
-                const end = m.ends[i + step - 1] as number;
-                if (end - start > maxBytes) handlers.onTooLarge?.(end - start, channel);
-                else handlers.onMessage(bytes.toString('utf8', start, end), channel);
-                start = end;
-              }
-            } finally {
-              subscriber.acknowledgeLater();
-            }
+          case 'batch':
+            subscriber.inbox.push(m);
             return;
           case 'paused':
             for (const w of subscriber.pauseWaiters.splice(0)) w();
@@ -139,23 +142,10 @@ export class ThreadedSubscriber {
         if (!subscribed) reject(new ReaderThreadError(`the pub/sub reader thread exited (${code}) before it subscribed`));
         else if (!subscriber.closed) handlers.onLost(new ReaderThreadError(`the pub/sub reader thread exited (${code})`));
         subscriber.closed = true;
+        subscriber.inbox.close();
       });
     });
   }
-
-  /**
-   * Batches are acknowledged after the event loop has turned: the port hands over every batch queued at once, and
-   * an immediate acknowledgement would let the worker refill it before timers and I/O of this thread get a turn.
-   */
-  private acknowledgeLater(): void {
-    if (this.unacknowledged++ === 0) setImmediate(this.acknowledge);
-  }
-
-  private readonly acknowledge = (): void => {
-    const batches = this.unacknowledged;
-    this.unacknowledged = 0;
-    if (!this.closed) this.worker.postMessage({ type: 'ack', batches } satisfies PubSubControl);
-  };
 
   /** Copies dropped by the worker before decoding (counted as de-duplicated). */
   get copies(): number { return this.copiesDropped; }
@@ -173,28 +163,7 @@ export class ThreadedSubscriber {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
-    this.worker.postMessage({ type: 'close' } satisfies PubSubControl);
-    // The worker disconnects and exits on its own; a stuck one is terminated.
-    const timer = setTimeout(() => void this.worker.terminate(), 2_000);
-    await exited;
-    clearTimeout(timer);
+    this.inbox.close();
+    await closeReaderWorker(this.worker);
   }
-}
-
-/**
- * The reader keeps nothing: a small young generation (its garbage is the batches it copied out) and a capped old
- * one keep its share of the extension host's memory small.
- */
-const READER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
-
-/**
- * The worker's code: dist/pubsub-worker.js next to the bundle that runs this; from the TypeScript sources (tests,
- * benches, the CLI under tsx) the .ts file, compiled by tsx in the worker.
- */
-function startWorker(data: PubSubWorkerData): Worker {
-  const bundled = join(__dirname, 'pubsub-worker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: data, resourceLimits: READER_HEAP_LIMITS });
-  const source = join(__dirname, 'pubsub-worker.ts');
-  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData: data, resourceLimits: READER_HEAP_LIMITS });
 }

@@ -12,7 +12,8 @@ import { DedupSet } from '../../core/util/dedup-set';
 import { leadingEventIdOfBytes } from '../nexus/nexus-events';
 import { connectWatched, createRedisClient } from './redis-client';
 import { encodeCommand, PubSubFrameReader, type PubSubFrameHandlers } from './pubsub-frames';
-import { MAX_BATCH, MAX_BATCH_BYTES, MAX_BATCHES_IN_FLIGHT, type PubSubControl, type PubSubWorkerData, type PubSubWorkerMessage } from './pubsub-thread';
+import { BatchSender } from '../reader-thread';
+import { pubSubBatchLimits, type PubSubControl, type PubSubWorkerData, type PubSubWorkerMessage } from './pubsub-thread';
 
 function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWorkerData): void {
   const post = (m: PubSubWorkerMessage): void => port.postMessage(m);
@@ -21,36 +22,18 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
   const socket = (): Socket | undefined => (client as unknown as { stream?: Socket }).stream;
   // Copies arrive back to back (the publisher sends one after the other): a small window recognizes them.
   const recent = plan.copies === 'leading-event-id' ? new DedupSet(4_096) : undefined;
-  /** This batch's messages: slices of ioredis's read buffers, copied out at the flush (same tick). */
-  let batch: Buffer[] = [];
-  let batchBytes = 0;
-  let copies = 0;
-  let flushScheduled = false;
-  let inFlight = 0;
   let pausedByBackpressure = false;
   let pausedByRequest = false;
-
-  const flush = (): void => {
-    flushScheduled = false;
-    if (batch.length === 0 && copies === 0) return;
-    const bytes = Buffer.allocUnsafeSlow(batchBytes); // its own ArrayBuffer, so it can be transferred
-    const ends = new Uint32Array(batch.length);
-    let offset = 0;
-    for (let i = 0; i < batch.length; i++) {
-      offset += (batch[i] as Buffer).copy(bytes, offset);
-      ends[i] = offset;
-    }
-    const message: PubSubWorkerMessage = { type: 'messages', bytes: bytes.buffer as ArrayBuffer, ends, copies };
-    port.postMessage(message, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
-    batch = [];
-    batchBytes = 0;
-    copies = 0;
-    inFlight++;
-    if (inFlight >= MAX_BATCHES_IN_FLIGHT && !pausedByBackpressure) {
+  const batches = new BatchSender((batch, transfer) => port.postMessage(batch, transfer), pubSubBatchLimits(plan), {
+    onFull: () => {
       pausedByBackpressure = true;
       socket()?.pause();
-    }
-  };
+    },
+    onRoom: () => {
+      pausedByBackpressure = false;
+      if (!pausedByRequest) socket()?.resume();
+    },
+  });
 
   const onMessage = (bytes: Buffer, start: number, end: number, channelStart: number, channelEnd: number): void => {
     const message = bytes.subarray(start, end);
@@ -58,35 +41,19 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
       const id = leadingEventIdOfBytes(message);
       // The id and the length: a copy is the same bytes. The main thread still de-duplicates by id (across sources).
       if (id !== undefined && !recent.firstSeen(`${id}\0${message.length}`)) {
-        copies++;
-        schedule();
+        batches.skip();
         return;
       }
     }
-    if (plan.channelNames) {
-      batch.push(bytes.subarray(channelStart, channelEnd));
-      batchBytes += channelEnd - channelStart;
-    }
-    batch.push(message);
-    batchBytes += message.length;
-    if (batch.length >= (plan.channelNames ? 2 * MAX_BATCH : MAX_BATCH) || batchBytes >= MAX_BATCH_BYTES) flush();
-    else schedule();
-  };
-  const schedule = (): void => {
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
+    if (plan.channelNames) batches.add(bytes.subarray(channelStart, channelEnd));
+    batches.add(message);
+    batches.endMessage();
   };
 
   port.on('message', (control: PubSubControl) => {
     switch (control.type) {
       case 'ack':
-        inFlight -= control.batches;
-        if (pausedByBackpressure && inFlight <= MAX_BATCHES_IN_FLIGHT / 2) {
-          pausedByBackpressure = false;
-          if (!pausedByRequest) socket()?.resume();
-        }
+        batches.acknowledged(control.batches);
         return;
       case 'pause':
         pausedByRequest = true;

@@ -1,0 +1,236 @@
+// What the reader threads share (Redis pub/sub: redis/pubsub-thread.ts, MQTT: mqtt/mqtt-thread.ts). A reader thread
+// owns one subscriber connection: it reads the socket and parses the protocol, off the extension host's one thread,
+// and hands the messages over in batches: their bytes copied back to back into one buffer that is transferred, not
+// cloned. The host thread decodes, maps and applies them, acknowledging each batch once handled; the worker keeps at
+// most a bounded number of batches (and bytes) unacknowledged and then either pauses its socket (Redis: the server
+// holds the messages) or drops and counts (MQTT QoS 0: a paused reader loses them at the broker anyway).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Worker → host: one batch. `bytes` holds the pieces back to back, piece i ending at `ends[i]` (both transferred);
+ * what a piece is (a message, or a channel or topic followed by its message) is the reader's protocol. `skipped`:
+ * messages the worker read and did not hand over since the last batch (Redis: copies, MQTT: dropped while full).
+ */
+export interface ReaderBatch { readonly type: 'batch'; readonly bytes: ArrayBuffer; readonly ends: Uint32Array; readonly skipped: number }
+
+/** Host → worker: this many batches were handled. */
+export interface ReaderAck { readonly type: 'ack'; readonly batches: number }
+
+export interface BatchLimits {
+  /** Pieces per batch: a batch goes out at the end of every socket read (the next turn), or sooner when full. */
+  readonly maxPieces: number;
+  readonly maxBytes: number;
+  /** Batches posted and not yet acknowledged, their pieces and their bytes, before the worker counts itself full. */
+  readonly maxInFlight: number;
+  readonly maxInFlightPieces: number;
+  readonly maxInFlightBytes: number;
+}
+
+/** The reader thread itself failed (could not start, crashed, exited), as opposed to its connection. */
+export class ReaderThreadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReaderThreadError';
+  }
+}
+
+/**
+ * The reader keeps nothing: a small young generation (its garbage is the batches it copied out) and a capped old
+ * one keep its share of the extension host's memory small.
+ */
+const READER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+
+/** Which reader: its name in messages, its bundle in dist/ and its TypeScript source. */
+export interface ReaderCode { readonly name: string; readonly bundle: string; readonly sourceFile: string }
+
+/**
+ * Starts a reader's code: dist/<bundle> next to the bundle that runs this; from the TypeScript sources (tests,
+ * benches, the CLI under tsx) its source file, compiled by tsx in the worker. A failure to start is a ReaderThreadError.
+ */
+export function startReaderWorker({ name, bundle, sourceFile }: ReaderCode, workerData: unknown): Worker {
+  try {
+    const bundled = join(__dirname, bundle);
+    if (existsSync(bundled)) return new Worker(bundled, { workerData, resourceLimits: READER_HEAP_LIMITS });
+    return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(sourceFile)});`, { eval: true, workerData, resourceLimits: READER_HEAP_LIMITS });
+  } catch (cause) {
+    throw new ReaderThreadError(`the ${name} reader thread could not start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** Asks a reader to close (it disconnects and exits on its own); one that is stuck is terminated. */
+export async function closeReaderWorker(worker: Worker): Promise<void> {
+  if (worker.threadId === -1) return; // exited already
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ type: 'close' });
+  const timer = setTimeout(() => void worker.terminate(), 2_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The worker's side of the flow: collects pieces, posts them as batches, tracks what is unacknowledged. */
+export class BatchSender {
+  /** This batch's pieces: slices of the client's read buffers or strings, copied out at the flush (same turn). */
+  private pieces: (Buffer | string)[] = [];
+  private bytes = 0;
+  private skipped = 0;
+  private flushTimer: ReturnType<typeof setImmediate> | undefined;
+  /** Pieces and bytes of each batch in flight, oldest first (an ack covers the oldest). */
+  private inFlight: { pieces: number; bytes: number }[] = [];
+  private inFlightPieces = 0;
+  private inFlightBytes = 0;
+  private wasFull = false;
+
+  constructor(
+    private readonly post: (batch: ReaderBatch, transfer: ArrayBuffer[]) => void,
+    private readonly limits: BatchLimits,
+    /** Told when the worker becomes full, and when it has room again (half the batches acknowledged). */
+    private readonly flow: { onFull?(): void; onRoom?(): void } = {},
+  ) {}
+
+  /** Whether the host has as much unacknowledged as the limits allow. */
+  get full(): boolean {
+    const limits = this.limits;
+    return this.inFlight.length >= limits.maxInFlight || this.inFlightPieces >= limits.maxInFlightPieces || this.inFlightBytes >= limits.maxInFlightBytes;
+  }
+
+  /** Adds one piece of the current message; `byteLength` of a string piece is its UTF-8 length. */
+  add(piece: Buffer | string, byteLength: number = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length): void {
+    this.pieces.push(piece);
+    this.bytes += byteLength;
+  }
+
+  /** Ends a message: the batch goes out now if it is full, at the next turn otherwise. */
+  endMessage(): void {
+    if (this.pieces.length >= this.limits.maxPieces || this.bytes >= this.limits.maxBytes) this.flush();
+    else this.schedule();
+  }
+
+  /** Counts a message that was read and not handed over. */
+  skip(): void {
+    this.skipped++;
+    this.schedule();
+  }
+
+  acknowledged(batches: number): void {
+    for (let i = 0; i < batches && this.inFlight.length > 0; i++) {
+      const batch = this.inFlight.shift() as { pieces: number; bytes: number };
+      this.inFlightPieces -= batch.pieces;
+      this.inFlightBytes -= batch.bytes;
+    }
+    const limits = this.limits;
+    if (this.wasFull && this.inFlight.length <= limits.maxInFlight / 2 && this.inFlightPieces <= limits.maxInFlightPieces / 2 && this.inFlightBytes <= limits.maxInFlightBytes / 2) {
+      this.wasFull = false;
+      this.flow.onRoom?.();
+    }
+  }
+
+  private schedule(): void {
+    this.flushTimer ??= setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    const pieces = this.pieces;
+    if (pieces.length === 0 && this.skipped === 0) return;
+    const bytes = Buffer.allocUnsafeSlow(this.bytes); // its own ArrayBuffer, so it can be transferred
+    const ends = new Uint32Array(pieces.length);
+    let offset = 0;
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i] as Buffer | string;
+      offset += typeof piece === 'string' ? bytes.write(piece, offset) : piece.copy(bytes, offset);
+      ends[i] = offset;
+    }
+    this.post({ type: 'batch', bytes: bytes.buffer as ArrayBuffer, ends, skipped: this.skipped }, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
+    this.inFlight.push({ pieces: pieces.length, bytes: this.bytes });
+    this.inFlightPieces += pieces.length;
+    this.inFlightBytes += this.bytes;
+    this.pieces = [];
+    this.bytes = 0;
+    this.skipped = 0;
+    if (this.full && !this.wasFull) {
+      this.wasFull = true;
+      this.flow.onFull?.();
+    }
+  };
+}
+
+/**
+ * The host's side of the flow: batches wait here (bounded by what the worker may have in flight) and are handled
+ * in turns of about `messagesPerTurn` pieces, so a backlog of batches does not hold the thread for long; a batch is
+ * acknowledged once handled, in the turn after (acknowledging at once would let the worker refill the port before
+ * this thread's timers and I/O get a turn).
+ */
+export class BatchInbox {
+  private queue: ReaderBatch[] = [];
+  /** When each queued batch arrived (the caller's clock): what was read is stamped then, not when handled. */
+  private arrivals: number[] = [];
+  private scheduled: ReturnType<typeof setImmediate> | undefined;
+  private handled = 0;
+  private ackTimer: ReturnType<typeof setImmediate> | undefined;
+  private closed = false;
+
+  constructor(
+    /** Handles one batch's pieces (as a Buffer over the transferred bytes), its skipped count and arrival. */
+    private readonly handle: (bytes: Buffer, ends: Uint32Array, skipped: number, at: number) => void,
+    private readonly acknowledge: (batches: number) => void,
+    private readonly piecesPerTurn: number,
+  ) {}
+
+  push(batch: ReaderBatch, at = 0): void {
+    if (this.closed) return;
+    this.queue.push(batch);
+    this.arrivals.push(at);
+    this.scheduled ??= setImmediate(this.handleTurn);
+  }
+
+  /** Handles every batch received so far (on disconnect: what was read is not lost). */
+  drainAll(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    this.handleUpTo(Number.POSITIVE_INFINITY);
+  }
+
+  /** Drops what waits; nothing more is handled or acknowledged. */
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+    this.arrivals = [];
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+  }
+
+  private readonly handleTurn = (): void => {
+    this.scheduled = undefined;
+    this.handleUpTo(this.piecesPerTurn);
+    if (this.queue.length > 0 && !this.closed) this.scheduled ??= setImmediate(this.handleTurn);
+  };
+
+  private handleUpTo(pieces: number): void {
+    let done = 0;
+    while (done < pieces && this.queue.length > 0 && !this.closed) {
+      const batch = this.queue.shift() as ReaderBatch;
+      const at = this.arrivals.shift() as number;
+      done += batch.ends.length;
+      this.handled++;
+      try {
+        this.handle(Buffer.from(batch.bytes), batch.ends, batch.skipped, at);
+      } finally {
+        this.acknowledgeLater();
+      }
+    }
+  }
+
+  private acknowledgeLater(): void {
+    this.ackTimer ??= setImmediate(this.sendAck);
+  }
+
+  private readonly sendAck = (): void => {
+    this.ackTimer = undefined;
+    const batches = this.handled;
+    this.handled = 0;
+    if (!this.closed && batches > 0) this.acknowledge(batches);
+  };
+}
