@@ -80,8 +80,9 @@ export class ThreadedSubscriber {
   private readonly inbox: BatchInbox;
 
   private constructor(private readonly worker: Worker, handleBatch: (bytes: Buffer, ends: Uint32Array, copies: number) => void) {
-    // Every batch the worker may have in flight is handled in one turn, as they arrive.
-    this.inbox = new BatchInbox(handleBatch, (batches) => worker.postMessage({ type: 'ack', batches } satisfies PubSubControl), MAX_BATCH * 2 * MAX_BATCHES_IN_FLIGHT);
+    // A quarter of what the worker may have in flight per turn (~2 000 messages, ~6 ms of Nexus events): the rest
+    // waits for the next turn while the worker, acknowledged, refills.
+    this.inbox = new BatchInbox(handleBatch, (batches) => worker.postMessage({ type: 'ack', batches } satisfies PubSubControl), MAX_BATCH * 2 * (MAX_BATCHES_IN_FLIGHT / 4));
   }
 
   /** Starts the worker, connects and subscribes; rejects with the reason when it cannot (like a direct connect). */
