@@ -14,8 +14,13 @@ export class PublishTap {
   private armed = false;
   /** Bytes of a packet being passed on that are still to come. */
   private passRemaining = 0;
-  /** The start of a packet not yet read whole (its header, or a QoS 0 PUBLISH), kept until the next chunk. */
-  private head: Buffer | undefined;
+  /**
+   * The start of a packet not yet read whole (its header, or a QoS 0 PUBLISH): the chunks so far, gathered until
+   * `headNeeded` bytes are there, then joined once (a large payload is not copied again on every chunk).
+   */
+  private headParts: Buffer[] = [];
+  private headBytes = 0;
+  private headNeeded = 0;
 
   constructor(
     private readonly mqtt5: boolean,
@@ -36,9 +41,14 @@ export class PublishTap {
       this.passRemaining -= i;
       if (i === bytes.length) return;
     }
-    if (this.head !== undefined) {
-      bytes = Buffer.concat([this.head, bytes.subarray(i)]);
-      this.head = undefined;
+    if (this.headBytes > 0) {
+      const rest = bytes.subarray(i);
+      this.headParts.push(rest);
+      this.headBytes += rest.length;
+      if (this.headBytes < this.headNeeded) return;
+      bytes = Buffer.concat(this.headParts, this.headBytes);
+      this.headParts = [];
+      this.headBytes = 0;
       i = 0;
     }
     let passFrom = i;
@@ -57,7 +67,7 @@ export class PublishTap {
       if (!complete && p - i <= 4) {
         // The header itself continues in the next chunk.
         this.pass(bytes, passFrom, i);
-        this.head = Buffer.from(bytes.subarray(i));
+        this.keepHead(bytes.subarray(i), bytes.length - i + 1);
         return;
       }
       // A malformed length: the rest goes to mqtt.js, which rejects it and ends the connection.
@@ -67,7 +77,7 @@ export class PublishTap {
       if (this.armed && first >> 4 === PUBLISH && (first & 0x06) === 0) {
         if (end > bytes.length) {
           this.pass(bytes, passFrom, i);
-          this.head = Buffer.from(bytes.subarray(i));
+          this.keepHead(bytes.subarray(i), end - i);
           return;
         }
         if (this.take(bytes, p, end)) {
@@ -82,6 +92,13 @@ export class PublishTap {
       i = end;
     }
     this.pass(bytes, passFrom, bytes.length);
+  }
+
+  /** Keeps the start of an unfinished packet (a socket's chunks are not reused: no copy) until `needed` bytes. */
+  private keepHead(start: Buffer, needed: number): void {
+    this.headParts = [start];
+    this.headBytes = start.length;
+    this.headNeeded = needed;
   }
 
   private pass(bytes: Buffer, from: number, to: number): void {

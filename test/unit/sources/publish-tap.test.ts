@@ -86,3 +86,27 @@ test('a topic alias (empty topic) is left to mqtt.js', () => {
   assert.deepEqual(r.taken, []);
   assert.ok(r.passed.equals(aliased));
 });
+
+test('a 4 MB payload in 16 KB chunks arrives whole, and is joined once, not on every chunk', () => {
+  const payload = 'p'.repeat(4 * 1024 * 1024);
+  const bytes = mqttPacket.generate({ cmd: 'publish', topic: 'big/one', payload, qos: 0, retain: false, dup: false } as Packet, { protocolVersion: 4 });
+  const cuts: number[] = [];
+  for (let at = 16_384; at < bytes.length; at += 16_384) cuts.push(at);
+  const concat = Buffer.concat;
+  let copied = 0;
+  Buffer.concat = ((list: readonly Uint8Array[], total?: number) => {
+    const joined = concat(list, total);
+    copied += joined.length;
+    return joined;
+  }) as typeof Buffer.concat;
+  let result;
+  try {
+    result = run(bytes, cuts, false);
+  } finally {
+    Buffer.concat = concat;
+  }
+  assert.equal(result.taken.length, 1);
+  assert.equal(result.taken[0]!.payload.length, payload.length);
+  // `run` joins what was passed on itself (nothing here); the tap's own joins: the packet once.
+  assert.ok(copied <= 2 * bytes.length, `copied ${copied} bytes for a ${bytes.length}-byte packet`);
+});
