@@ -4,6 +4,7 @@
 // slow reader does not take are dropped by it). Here such a message is two ranges of the bytes read. Every other
 // packet (CONNACK, SUBACK, PINGRESP, QoS 1 and 2 PUBLISH that need acknowledging, DISCONNECT…) and every byte
 // before `arm()` is passed on to mqtt.js unchanged, in order, so the protocol stays mqtt.js's.
+import { PartialFrame } from '../partial-frame';
 
 /** The topic and payload of one QoS 0 message: ranges of `bytes`. */
 export type PublishHandler = (bytes: Buffer, topicStart: number, topicEnd: number, payloadStart: number, payloadEnd: number) => void;
@@ -14,13 +15,8 @@ export class PublishTap {
   private armed = false;
   /** Bytes of a packet being passed on that are still to come. */
   private passRemaining = 0;
-  /**
-   * The start of a packet not yet read whole (its header, or a QoS 0 PUBLISH): the chunks so far, gathered until
-   * `headNeeded` bytes are there, then joined once (a large payload is not copied again on every chunk).
-   */
-  private headParts: Buffer[] = [];
-  private headBytes = 0;
-  private headNeeded = 0;
+  /** The start of a packet not yet read whole (its header, or a QoS 0 PUBLISH). */
+  private readonly head = new PartialFrame();
 
   constructor(
     private readonly mqtt5: boolean,
@@ -41,14 +37,10 @@ export class PublishTap {
       this.passRemaining -= i;
       if (i === bytes.length) return;
     }
-    if (this.headBytes > 0) {
-      const rest = bytes.subarray(i);
-      this.headParts.push(rest);
-      this.headBytes += rest.length;
-      if (this.headBytes < this.headNeeded) return;
-      bytes = Buffer.concat(this.headParts, this.headBytes);
-      this.headParts = [];
-      this.headBytes = 0;
+    if (this.head.pending) {
+      const joined = this.head.add(bytes.subarray(i));
+      if (joined === undefined) return;
+      bytes = joined;
       i = 0;
     }
     let passFrom = i;
@@ -67,7 +59,7 @@ export class PublishTap {
       if (!complete && p - i <= 4) {
         // The header itself continues in the next chunk.
         this.pass(bytes, passFrom, i);
-        this.keepHead(bytes.subarray(i), bytes.length - i + 1);
+        this.head.keep(bytes.subarray(i), bytes.length - i + 1);
         return;
       }
       // A malformed length: the rest goes to mqtt.js, which rejects it and ends the connection.
@@ -77,7 +69,7 @@ export class PublishTap {
       if (this.armed && first >> 4 === PUBLISH && (first & 0x06) === 0) {
         if (end > bytes.length) {
           this.pass(bytes, passFrom, i);
-          this.keepHead(bytes.subarray(i), end - i);
+          this.head.keep(bytes.subarray(i), end - i);
           return;
         }
         if (this.take(bytes, p, end)) {
@@ -92,13 +84,6 @@ export class PublishTap {
       i = end;
     }
     this.pass(bytes, passFrom, bytes.length);
-  }
-
-  /** Keeps the start of an unfinished packet (a socket's chunks are not reused: no copy) until `needed` bytes. */
-  private keepHead(start: Buffer, needed: number): void {
-    this.headParts = [start];
-    this.headBytes = start.length;
-    this.headNeeded = needed;
   }
 
   private pass(bytes: Buffer, from: number, to: number): void {

@@ -3,6 +3,7 @@
 // replies. ioredis's general reply parser makes three Buffers and a string per message, which cost the reader more
 // than the raw subscriber's whole budget; here a message is a range of the bytes read, and nothing is allocated
 // for it. Anything else a subscribed connection cannot receive is a protocol error.
+import { PartialFrame } from '../partial-frame';
 
 /** Where the reader hands what it read. */
 export interface PubSubFrameHandlers {
@@ -36,9 +37,8 @@ const INCOMPLETE = -1;
  * rest. Large payloads are gathered without copying the bytes read so far again on every read.
  */
 export class PubSubFrameReader {
-  /** Bytes of an unfinished frame: the reads since it started, and how many bytes it needs at least. */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** An unfinished frame, and (set by `incomplete`) how many bytes it needs at least. */
+  private readonly partial = new PartialFrame();
   private neededBytes = 0;
   /** Of the frame being read: each element's start and end (an integer element: its value in `ends`, start -1). */
   private readonly starts = new Int32Array(MAX_ELEMENTS);
@@ -51,21 +51,16 @@ export class PubSubFrameReader {
   /** One read off the socket. Throws PubSubProtocolError when the stream is not RESP2 pub/sub replies. */
   push(chunk: Buffer): void {
     let bytes = chunk;
-    if (this.pendingBytes > 0) {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      if (this.pendingBytes < this.neededBytes) return;
-      bytes = Buffer.concat(this.pending, this.pendingBytes);
-      this.pending = [];
-      this.pendingBytes = 0;
+    if (this.partial.pending) {
+      const joined = this.partial.add(chunk);
+      if (joined === undefined) return;
+      bytes = joined;
     }
     let offset = 0;
     while (offset < bytes.length) {
       const next = this.frameAt(bytes, offset);
       if (next === INCOMPLETE) {
-        const rest = bytes.subarray(offset);
-        this.pending.push(rest);
-        this.pendingBytes = rest.length;
+        this.partial.keep(bytes.subarray(offset), this.neededBytes);
         return;
       }
       offset = next;
