@@ -29,6 +29,8 @@ const LF = 10;
 const MAX_ELEMENTS = 4;
 /** An error reply's line is read up to this length; a longer one means the stream is not what it should be. */
 const MAX_ERROR_LINE = 4_096;
+/** Redis's own ceiling on a bulk string (proto-max-bulk-len, 512 MB): a longer one is a broken stream, not a wait. */
+const MAX_BULK_BYTES = 512 * 1024 * 1024;
 /** What `frameAt` returns when the frame does not end within the bytes read so far. */
 const INCOMPLETE = -1;
 
@@ -96,6 +98,7 @@ export class PubSubFrameReader {
         offset = next;
       } else if (kind === 0x24 /* $ */) {
         if (this.integer < 0) throw new PubSubProtocolError('unexpected null element in a pub/sub reply');
+        if (this.integer > MAX_BULK_BYTES) throw new PubSubProtocolError(`a bulk string of ${this.integer} bytes, more than Redis sends (proto-max-bulk-len)`);
         const end = next + this.integer;
         if (end + 2 > bytes.length) return this.incomplete(end + 2 - at);
         expectCrLf(bytes, end);

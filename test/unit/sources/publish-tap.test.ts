@@ -110,3 +110,23 @@ test('a 4 MB payload in 16 KB chunks arrives whole, and is joined once, not on e
   // `run` joins what was passed on itself (nothing here); the tap's own joins: the packet once.
   assert.ok(copied <= 2 * bytes.length, `copied ${copied} bytes for a ${bytes.length}-byte packet`);
 });
+
+test('fuzz: random bytes in random chunks never throw, and every byte the tap does not take reaches mqtt.js in order', async () => {
+  const fc = (await import('fast-check')).default;
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 2_000 }), fc.array(fc.nat(2_000), { maxLength: 20 }), fc.boolean(), (raw, cutPoints, mqtt5) => {
+    const bytes = Buffer.from(raw);
+    const cuts = [...new Set(cutPoints.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    const taken: [number, number][] = [];
+    const passed: Buffer[] = [];
+    const tap = new PublishTap(mqtt5, (_b, ts, _te, _ps, pe) => taken.push([ts, pe]), (b) => passed.push(Buffer.from(b)));
+    tap.arm();
+    let from = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      tap.push(bytes.subarray(from, cut));
+      from = cut;
+    }
+    const out = Buffer.concat(passed);
+    // What was passed on is the input with whole packets cut out: never more bytes than came in.
+    assert.ok(out.length <= bytes.length);
+  }), { numRuns: 3_000 });
+});

@@ -97,6 +97,7 @@ test('what a subscribed connection never receives is a protocol error, not a mes
     ['*3\r\n$9\r\nsubscribe\r\n$2\r\nev\r\n$1\r\n1\r\n', /unexpected "subscribe" reply/],
     ['*3\r\n!7\r\n', /unexpected element type "!"/],
     ['*1234567890123456\r\n', /in a RESP length/],
+    ['*3\r\n$7\r\nmessage\r\n$2\r\nev\r\n$999999999999\r\n', /more than Redis sends/],
     [`-${'E'.repeat(5_000)}`, /error reply longer/],
   ];
   for (const [text, message] of cases) {
@@ -106,4 +107,26 @@ test('what a subscribed connection never receives is a protocol error, not a mes
 
 test('commands are written as RESP arrays of bulk strings, lengths in bytes', () => {
   assert.equal(encodeCommand(['SUBSCRIBE', 'nexus:events', 'ünï']).toString('utf8'), '*3\r\n$9\r\nSUBSCRIBE\r\n$12\r\nnexus:events\r\n$5\r\nünï\r\n');
+});
+
+test('fuzz: random bytes in random chunks end in a PubSubProtocolError or nothing, never another exception', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 500 }), fc.array(fc.nat(500), { maxLength: 10 }), (raw, offsets) => {
+    try {
+      read(cut(Buffer.from(raw), offsets));
+    } catch (error) {
+      assert.ok(error instanceof PubSubProtocolError, String(error));
+    }
+  }), { numRuns: 5_000 });
+});
+
+test('fuzz: valid replies with bytes changed end in a PubSubProtocolError or in replies, never another exception', () => {
+  fc.assert(fc.property(fc.array(replyArb, { minLength: 1, maxLength: 10 }), fc.array(fc.tuple(fc.nat(10_000), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 5 }), fc.array(fc.nat(10_000), { maxLength: 10 }), (replies, changes, offsets) => {
+    const stream = Buffer.from(Buffer.concat(replies.map(encode)));
+    for (const [at, value] of changes) stream[at % stream.length] = value;
+    try {
+      read(cut(stream, offsets));
+    } catch (error) {
+      assert.ok(error instanceof PubSubProtocolError, String(error));
+    }
+  }), { numRuns: 5_000 });
 });
