@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { PermanentSourceError } from '../core/source/source';
 
 /**
  * Worker → host: one batch. `bytes` holds the pieces back to back, piece i ending at `ends[i]` (both transferred);
@@ -57,6 +58,50 @@ export function startReaderWorker({ name, bundle, sourceFile }: ReaderCode, work
   } catch (cause) {
     throw new ReaderThreadError(`the ${name} reader thread could not start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
+}
+
+/** What every reader says of its connection, beside its batches and its protocol's own messages. */
+export type ReaderStatus =
+  | { readonly type: 'subscribed' }
+  | { readonly type: 'failed' | 'lost'; readonly message: string; readonly permanent: boolean };
+
+/** The owner of a reader thread, as `followReader` tells it what happens. */
+export interface ReaderFollower<M> {
+  /** Every message of the reader that is not a status. */
+  onMessage(message: M): void;
+  /** The connection or the thread ended after the subscription was established (unless the owner closed it). */
+  onLost(error: Error): void;
+  isClosed(): boolean;
+  /** The connection or the thread ended (before or after subscribing): the owner stops handling and closes. */
+  end(error: Error): void;
+}
+
+/**
+ * Follows a reader thread from its start: resolves once it has subscribed; rejects with why it could not (its
+ * connection's error, permanent or not, or a ReaderThreadError when the thread itself failed or exited).
+ */
+export function followReader<M extends { readonly type: string }>(worker: Worker, name: string, follower: ReaderFollower<M>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let subscribed = false;
+    const ended = (error: Error): void => {
+      if (!subscribed) reject(error);
+      else if (!follower.isClosed()) follower.onLost(error);
+      follower.end(error);
+    };
+    worker.on('message', (m: M | ReaderStatus) => {
+      if (m.type === 'subscribed') {
+        subscribed = true;
+        resolve();
+      } else if (m.type === 'failed' || m.type === 'lost') {
+        const status = m as Extract<ReaderStatus, { type: 'failed' | 'lost' }>;
+        ended(status.permanent ? new PermanentSourceError(status.message) : new Error(status.message));
+      } else {
+        follower.onMessage(m as M);
+      }
+    });
+    worker.on('error', (cause: Error) => ended(new ReaderThreadError(`the ${name} reader thread failed: ${cause.message}`, { cause })));
+    worker.on('exit', (code) => ended(new ReaderThreadError(subscribed ? `the ${name} reader thread exited (${code})` : `the ${name} reader thread exited (${code}) before it subscribed`)));
+  });
 }
 
 /** Asks a reader to close (it disconnects and exits on its own); one that is stuck is terminated. */

@@ -79,7 +79,9 @@ export abstract class MqttSourceBase implements Source {
           onMessage: (topic, payload, at) => this.receiveRead(ctx, topic, payload, at),
           onDropped: (count) => {
             this.messagesDropped += count;
-            for (let i = 0; i < count; i++) ctx.reject('mqtt-backlog-full', `dropped by the MQTT reader thread (${count} at once): this thread is too far behind`);
+            // One reject per message, as the host-thread backlog counts them; the words are the same for all.
+            const detail = `dropped by the MQTT reader thread (${count} at once): this thread is too far behind`;
+            for (let i = 0; i < count; i++) ctx.reject('mqtt-backlog-full', detail);
           },
           onWarn,
           onLost,

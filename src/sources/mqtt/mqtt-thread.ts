@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { QoS } from 'mqtt-packet';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
-import { PermanentSourceError } from '../../core/source/source';
-import { BatchInbox, closeReaderWorker, ReaderThreadError, startReaderWorker, type BatchLimits, type ReaderAck, type ReaderBatch } from '../reader-thread';
+import { BatchInbox, closeReaderWorker, followReader, startReaderWorker, type BatchLimits, type ReaderAck, type ReaderBatch, type ReaderStatus } from '../reader-thread';
 import { DEFAULT_BACKLOG_LIMITS } from './message-backlog';
 import type { MqttSession } from './mqtt-connection';
 
@@ -25,9 +24,8 @@ export interface MqttWorkerData {
 /** Worker → host. A batch's pieces are topic and payload of each message in turn. */
 export type MqttWorkerMessage =
   | ReaderBatch
+  | ReaderStatus
   | { readonly type: 'warning'; readonly message: string }
-  | { readonly type: 'subscribed' }
-  | { readonly type: 'failed' | 'lost'; readonly message: string; readonly permanent: boolean }
   | { readonly type: 'published'; readonly id: number; readonly error?: string };
 
 /** Host → worker. */
@@ -91,42 +89,19 @@ export class ThreadedMqttSession implements MqttSession {
       return Promise.reject(error);
     }
     const session = new ThreadedMqttSession(worker, handlers);
-    return new Promise((resolve, reject) => {
-      let subscribed = false;
-      const end = (error: Error): void => {
-        if (!subscribed) reject(error);
-        else if (!session.closed) handlers.onLost(error);
+    return followReader<Exclude<MqttWorkerMessage, ReaderStatus>>(worker, 'MQTT', {
+      onMessage: (m) => {
+        if (m.type === 'batch') session.inbox.push(m, handlers.now());
+        else if (m.type === 'warning') handlers.onWarn(m.message);
+        else session.settlePublish(m.id, m.error);
+      },
+      onLost: (error) => handlers.onLost(error),
+      isClosed: () => session.closed,
+      end: (error) => {
         session.stop(error);
-      };
-      worker.on('message', (m: MqttWorkerMessage) => {
-        switch (m.type) {
-          case 'batch':
-            session.inbox.push(m, handlers.now());
-            return;
-          case 'warning':
-            handlers.onWarn(m.message);
-            return;
-          case 'subscribed':
-            subscribed = true;
-            resolve(session);
-            return;
-          case 'published':
-            session.settlePublish(m.id, m.error);
-            return;
-          case 'failed':
-          case 'lost':
-            end(m.permanent ? new PermanentSourceError(m.message) : new Error(m.message));
-            void session.close();
-        }
-      });
-      worker.on('error', (cause: Error) => {
-        end(new ReaderThreadError(`the MQTT reader thread failed: ${cause.message}`, { cause }));
         void session.close();
-      });
-      worker.on('exit', (code) => {
-        end(new ReaderThreadError(subscribed ? `the MQTT reader thread exited (${code})` : `the MQTT reader thread exited (${code}) before it subscribed`));
-      });
-    });
+      },
+    }).then(() => session);
   }
 
   publish(topic: string, payload: string, qos: QoS): Promise<void> {

@@ -9,8 +9,7 @@
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
-import { PermanentSourceError } from '../../core/source/source';
-import { BatchInbox, closeReaderWorker, ReaderThreadError, startReaderWorker, type BatchLimits, type ReaderAck, type ReaderBatch } from '../reader-thread';
+import { BatchInbox, closeReaderWorker, followReader, ReaderThreadError, startReaderWorker, type BatchLimits, type ReaderAck, type ReaderBatch, type ReaderStatus } from '../reader-thread';
 
 export { ReaderThreadError };
 
@@ -29,8 +28,7 @@ export interface PubSubWorkerData { readonly profile: ConnectionProfile; readonl
 
 /** Worker → main. */
 export type PubSubWorkerMessage =
-  | { readonly type: 'subscribed' }
-  | { readonly type: 'failed' | 'lost'; readonly message: string; readonly permanent: boolean }
+  | ReaderStatus
   /**
    * Each piece is a message; with `channelNames`, each message is preceded by its channel: channel i ends at
    * `ends[2i]`, its message at `ends[2i + 1]`. `skipped`: copies dropped.
@@ -110,42 +108,15 @@ export class ThreadedSubscriber {
         start = end;
       }
     });
-    return new Promise((resolve, reject) => {
-      let subscribed = false;
-      worker.on('message', (m: PubSubWorkerMessage) => {
-        switch (m.type) {
-          case 'subscribed':
-            subscribed = true;
-            resolve(subscriber);
-            return;
-          case 'batch':
-            subscriber.inbox.push(m);
-            return;
-          case 'paused':
-            for (const w of subscriber.pauseWaiters.splice(0)) w();
-            return;
-          case 'failed':
-          case 'lost': {
-            const error = m.permanent ? new PermanentSourceError(m.message) : new Error(m.message);
-            if (!subscribed) reject(error);
-            else if (!subscriber.closed) handlers.onLost(error);
-            void subscriber.close();
-          }
-        }
-      });
-      worker.on('error', (cause: Error) => {
-        const error = new ReaderThreadError(`the pub/sub reader thread failed: ${cause.message}`, { cause });
-        if (!subscribed) reject(error);
-        else if (!subscriber.closed) handlers.onLost(error);
-        void subscriber.close();
-      });
-      worker.on('exit', (code) => {
-        if (!subscribed) reject(new ReaderThreadError(`the pub/sub reader thread exited (${code}) before it subscribed`));
-        else if (!subscriber.closed) handlers.onLost(new ReaderThreadError(`the pub/sub reader thread exited (${code})`));
-        subscriber.closed = true;
-        subscriber.inbox.close();
-      });
-    });
+    return followReader<Exclude<PubSubWorkerMessage, ReaderStatus>>(worker, 'pub/sub', {
+      onMessage: (m) => {
+        if (m.type === 'batch') subscriber.inbox.push(m);
+        else for (const w of subscriber.pauseWaiters.splice(0)) w();
+      },
+      onLost: (error) => handlers.onLost(error),
+      isClosed: () => subscriber.closed,
+      end: () => void subscriber.close(),
+    }).then(() => subscriber);
   }
 
   /** Copies dropped by the worker before decoding (counted as de-duplicated). */
