@@ -65,9 +65,8 @@ test('retry a failed job from its context menu: it is back in wait in Redis', { 
   // Give the Queues view the whole sidebar: the tree is virtualized, so rows below the fold are not rendered.
   for (const view of ['Workers', 'Workflows']) await session.page.locator('.part.sidebar .pane-header', { hasText: view }).first().click();
   await session.waitFor(async () => (await session.treeRowTexts()).filter((t) => t.startsWith('mail')).length === 2, 30_000, 'both connections list the queue');
-  await row(/^mail/, 0).click();
-  await row(/^failed/, 0).waitFor({ state: 'visible', timeout: 15_000 });
-  await row(/^failed/, 0).click();
+  await session.expandTreeRow(row(/^mail/, 0), 'the mail queue');
+  await session.expandTreeRow(row(/^failed/, 0), 'its failed jobs');
   await row(`send #${ids[0]}`, 0).waitFor({ state: 'visible', timeout: 15_000 });
   await session.screenshot('bullmq-failed-jobs');
   await row(`send #${ids[0]}`, 0).click({ button: 'right' });
@@ -82,9 +81,8 @@ test('retry a failed job from its context menu: it is back in wait in Redis', { 
 
 test('a read-only profile: no Retry in the menu, and the host refuses Retry All Failed', { timeout: 120_000 }, async () => {
   // The second "mail" row belongs to the read-only connection.
-  await row(/^mail/, 1).click();
-  await row(/^failed/, 1).waitFor({ state: 'visible', timeout: 15_000 });
-  await row(/^failed/, 1).click();
+  await session.expandTreeRow(row(/^mail/, 1), 'the read-only mail queue');
+  await session.expandTreeRow(row(/^failed/, 1), 'its failed jobs');
   await row(`send #${ids[1]}`, 1).waitFor({ state: 'visible', timeout: 15_000 });
   await row(`send #${ids[1]}`, 1).click({ button: 'right' });
   const labels = await contextMenuLabels();

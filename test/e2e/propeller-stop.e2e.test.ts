@@ -66,13 +66,9 @@ function rowsLabelled(label: string) {
   return page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
 }
 
-/** Expands the `nth` row labelled `label` (a tree row toggles on click) unless it already is. */
+/** Expands the `nth` row labelled `label` unless it already is. */
 async function expand(label: string, nth: number): Promise<void> {
-  const row = rowsLabelled(label).nth(nth);
-  // A group with no rows is not expandable (no aria-expanded) until rows arrive.
-  await session.waitFor(async () => (await row.getAttribute('aria-expanded')) !== null, 30_000, `"${label}" #${nth} expandable`);
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-  await session.waitFor(async () => (await row.getAttribute('aria-expanded')) === 'true', 15_000, `"${label}" #${nth} expanded`);
+  await session.expandTreeRow(rowsLabelled(label).nth(nth), `"${label}" #${nth}`);
 }
 
 /** Stops the simulator's ticking with a task running that is not in `exclude`, so the rows under an open menu

@@ -61,11 +61,7 @@ test('proplets appear in Workers; the crashed one goes offline via its last-will
 
 test('the Topics subtree lists topics with their last value', { timeout: 120_000 }, async () => {
   const page = session.page;
-  const expand = async (label: string) => {
-    const row = page.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
-    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-  };
+  const expand = (label: string) => session.expandTreeRow(page.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first(), `"${label}"`);
   // Give the Queues view the whole sidebar: tree rows outside the viewport are not rendered.
   for (const pane of ['Workers', 'Workflows']) {
     const header = page.locator('.pane-header', { hasText: pane }).first();

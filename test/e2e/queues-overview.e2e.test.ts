@@ -91,14 +91,13 @@ test('a queue shows its job schedulers, and a job row its job.log() lines', { ti
   const row = (text: RegExp) => session.page.locator('.part.sidebar .monaco-list-row').filter({ hasText: text }).first();
   const rowsMatching = async (re: RegExp): Promise<string[]> => (await session.treeRowTexts()).filter((t) => re.test(t));
   try {
-    await row(/^email/).click();
-    await row(/^Schedulers/).waitFor({ state: 'visible', timeout: 15_000 });
-    await row(/^Schedulers/).click();
+    await session.expandTreeRow(row(/^email/), 'the email queue');
+    await session.expandTreeRow(row(/^Schedulers/), 'its schedulers');
     // The demo's `digest` scheduler (bullmq's upsertJobScheduler, a cron pattern while frozen).
     const scheduler = await session.waitFor(async () => (await rowsMatching(/^digest/))[0], 20_000, 'the digest scheduler row');
     assert.match(scheduler, /0 7 \* \* 1/, `the rule is shown: ${scheduler}`);
     await row(/^Schedulers/).click(); // collapse again
-    await row(/^completed/).click();
+    await session.expandTreeRow(row(/^completed/), 'its completed jobs');
     // Completed mail jobs (welcome, receipt, password-reset) wrote log lines: their rows expand to "Logs (N)".
     const job = row(/^(welcome|receipt|password-reset) #/);
     await job.waitFor({ state: 'visible', timeout: 20_000 });
@@ -108,7 +107,7 @@ test('a queue shows its job schedulers, and a job row its job.log() lines', { ti
     await twistie.click();
     await row(/^Logs \(\d+\)/).waitFor({ state: 'visible', timeout: 20_000 });
     const count = Number(/^Logs \((\d+)\)/.exec(await row(/^Logs \(\d+\)/).innerText())?.[1] ?? 0);
-    await row(/^Logs \(\d+\)/).click();
+    await session.expandTreeRow(row(/^Logs \(\d+\)/), 'the job\'s logs');
     // All of them, not the first few rendered: the rows arrive as the tree lays them out.
     const lines = await session.waitFor(async () => {
       const found = await rowsMatching(/^(Rendering template|Connecting to mx\.|250 2\.0\.0 Ok)/);

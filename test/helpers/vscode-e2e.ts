@@ -55,6 +55,11 @@ export interface VSCodeSession {
   openActivityBarItem(label: string): Promise<void>;
   /** innerText (whitespace collapsed) of every `.monaco-list-row` in the primary sidebar, top to bottom. */
   treeRowTexts(): Promise<string[]>;
+  /**
+   * Expands a tree row (a row toggles on click) unless it already is, and waits until it shows as expanded. A click
+   * that lands while the view re-renders that row is lost, so a row still collapsed after a while is clicked again.
+   */
+  expandTreeRow(row: Locator, what: string): Promise<void>;
   /** Runs a command by its palette title ("Category: Title" as shown in the palette) via Ctrl+Shift+P. */
   runCommand(title: string): Promise<void>;
   /** First frame (webviews included) with an element matching `selector`, or undefined. */
@@ -370,6 +375,21 @@ function makeSession(p: SessionParts): VSCodeSession {
     async treeRowTexts() {
       const texts = await page.locator('.part.sidebar .monaco-list-row').allInnerTexts();
       return texts.map((t) => t.replace(/\s+/g, ' ').trim());
+    },
+
+    async expandTreeRow(row, what) {
+      // A group without rows is not expandable (no aria-expanded) until rows arrive.
+      await waitFor(async () => (await row.getAttribute('aria-expanded')) !== null, 30_000, `${what} expandable`);
+      const expanded = async (): Promise<boolean> => (await row.getAttribute('aria-expanded')) === 'true';
+      for (let attempt = 0; !(await expanded()); attempt++) {
+        await row.click();
+        // Expanding resolves the children first, so allow for a slow first read before the click is taken as lost.
+        const shown = await waitFor(expanded, attempt === 0 ? 5_000 : 15_000, `${what} expanded`).then(() => true, (error: unknown) => {
+          if (attempt > 0) throw error;
+          return false;
+        });
+        if (shown) return;
+      }
     },
 
     async runCommand(title) {
