@@ -2,7 +2,8 @@
 // on once per tick with its series key. A mapper that derives several samples from every frame (Nexus: phase
 // activity, task counts per status and research task, queue depths) would otherwise build a labels object, a sample
 // and the series key (`seriesKey`: label names sorted and joined) per sample, only for LatestEventBuffer to keep
-// the last of them. Here the labels and the key are built once per series, and a sample costs a Map lookup.
+// the last of them. Here a mapper declares each metric once, with its label names (`family`), the labels and key of a
+// series are built once, and a sample costs one or two Map lookups by its label values (no key string per sample).
 import type { SystemId } from '../core/model/connection';
 import type { EventSink, PendingEntities } from './latest-event-buffer';
 import { seriesKey } from '../core/store/monitor-store';
@@ -17,13 +18,60 @@ interface SeriesSlot {
   pending: boolean;
 }
 
-/** Series remembered for their labels and key; past it the least recently added is forgotten (and rebuilt if seen again). */
+/** Series remembered for their labels and key; past it every family starts over (series are rebuilt when seen again). */
 const DEFAULT_MAX_SERIES = 10_000;
 /** Series changed in one tick before they are pushed on regardless (bounded like LatestEventBuffer). */
 const MAX_PENDING = 10_000;
 
+/** One metric and its label names (none, one or two): its series by label values. */
+export class SeriesFamily {
+  /** Without labels: the one series. With one label: by its value. With two: by the first value, then the second. */
+  private single: SeriesSlot | undefined;
+  private readonly byValue = new Map<string, SeriesSlot>();
+  private readonly byTwoValues = new Map<string, Map<string, SeriesSlot>>();
+
+  constructor(
+    private readonly owner: LatestSamples,
+    private readonly name: string,
+    private readonly firstLabel?: string,
+    private readonly secondLabel?: string,
+  ) {}
+
+  /** Records `value` for the series of these label values (as many as the family has labels) and marks it pending. */
+  set(out: EventSink, value: number, at: number, firstValue = '', secondValue = ''): void {
+    let slot: SeriesSlot | undefined;
+    if (this.firstLabel === undefined) {
+      slot = this.single ??= this.owner.newSlot(this.name, {});
+    } else if (this.secondLabel === undefined) {
+      slot = this.byValue.get(firstValue);
+      if (slot === undefined) {
+        slot = this.owner.newSlot(this.name, { [this.firstLabel]: firstValue });
+        this.byValue.set(firstValue, slot);
+      }
+    } else {
+      let inner = this.byTwoValues.get(firstValue);
+      if (inner === undefined) this.byTwoValues.set(firstValue, (inner = new Map()));
+      slot = inner.get(secondValue);
+      if (slot === undefined) {
+        slot = this.owner.newSlot(this.name, { [this.firstLabel]: firstValue, [this.secondLabel]: secondValue });
+        inner.set(secondValue, slot);
+      }
+    }
+    slot.value = value;
+    slot.timestamp = at;
+    this.owner.changed(out, slot);
+  }
+
+  clear(): void {
+    this.single = undefined;
+    this.byValue.clear();
+    this.byTwoValues.clear();
+  }
+}
+
 export class LatestSamples implements PendingEntities {
-  private readonly slots = new Map<string, SeriesSlot>();
+  private readonly families: SeriesFamily[] = [];
+  private slotCount = 0;
   private pending: SeriesSlot[] = [];
 
   constructor(
@@ -32,25 +80,25 @@ export class LatestSamples implements PendingEntities {
     private readonly maxSeries = DEFAULT_MAX_SERIES,
   ) {}
 
-  /**
-   * Records `value` for the series `name{k1=v1,k2=v2}` (zero, one or two labels; a label whose name is undefined is
-   * absent) and marks it for the next drain of `out`.
-   */
-  set(out: EventSink, name: string, value: number, at: number, k1?: string, v1?: string, k2?: string, v2?: string): void {
-    // NUL cannot occur in a label name; values are compared with their names, so `{a=x}` and `{b=x}` differ.
-    const lookup = k1 === undefined ? name : k2 === undefined ? `${name}\0${k1}\0${v1}` : `${name}\0${k1}\0${v1}\0${k2}\0${v2}`;
-    let slot = this.slots.get(lookup);
-    if (slot === undefined) {
-      const labels: Record<string, string> = {};
-      if (k1 !== undefined) labels[k1] = v1 ?? '';
-      if (k2 !== undefined) labels[k2] = v2 ?? '';
-      slot = { name, labels, key: seriesKey({ connectionId: this.connectionId, name, labels }), value, timestamp: at, pending: false };
-      if (this.slots.size >= this.maxSeries) this.slots.delete(this.slots.keys().next().value as string);
-      this.slots.set(lookup, slot);
-    } else {
-      slot.value = value;
-      slot.timestamp = at;
+  /** The metric `name` with these label names (a label a series does not have is not declared: use another family). */
+  family(name: string, firstLabel?: string, secondLabel?: string): SeriesFamily {
+    const family = new SeriesFamily(this, name, firstLabel, secondLabel);
+    this.families.push(family);
+    return family;
+  }
+
+  /** A series' slot, its labels and key built once. At the bound every family forgets its series first. */
+  newSlot(name: string, labels: Record<string, string>): SeriesSlot {
+    if (this.slotCount >= this.maxSeries) {
+      for (const family of this.families) family.clear();
+      this.slotCount = 0;
     }
+    this.slotCount++;
+    return { name, labels, key: seriesKey({ connectionId: this.connectionId, name, labels }), value: 0, timestamp: 0, pending: false };
+  }
+
+  /** Marks a slot changed: it goes out at the next drain of `out`. */
+  changed(out: EventSink, slot: SeriesSlot): void {
     if (!slot.pending) {
       slot.pending = true;
       this.pending.push(slot);

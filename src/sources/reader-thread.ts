@@ -14,7 +14,14 @@ import { PermanentSourceError } from '../core/source/source';
  * what a piece is (a message, or a channel or topic followed by its message) is the reader's protocol. `skipped`:
  * messages the worker read and did not hand over since the last batch (Redis: copies, MQTT: dropped while full).
  */
-export interface ReaderBatch { readonly type: 'batch'; readonly bytes: ArrayBuffer; readonly ends: Uint32Array; readonly skipped: number }
+export interface ReaderBatch {
+  readonly type: 'batch';
+  readonly bytes: ArrayBuffer;
+  readonly ends: Uint32Array;
+  readonly skipped: number;
+  /** With a reader that describes each message (BatchLimits.recordInts): message i's record at `i * recordInts`. */
+  readonly records?: Int32Array;
+}
 
 /** Host → worker: this many batches were handled. */
 export interface ReaderAck { readonly type: 'ack'; readonly batches: number }
@@ -27,6 +34,8 @@ export interface BatchLimits {
   readonly maxInFlight: number;
   readonly maxInFlightPieces: number;
   readonly maxInFlightBytes: number;
+  /** Integers the reader writes per message beside its bytes (a scan record), 0 or absent for none. */
+  readonly recordInts?: number;
 }
 
 /** The reader thread itself failed (could not start, crashed, exited), as opposed to its connection. */
@@ -120,6 +129,10 @@ export class BatchSender {
   private pieces: (Buffer | string)[] = [];
   private bytes = 0;
   private skipped = 0;
+  /** Messages ended in this batch: the next one's record starts at `messages * recordInts`. */
+  private messages = 0;
+  /** This batch's records, written in place by the reader (sized for a full batch, copied out at the flush). */
+  private recordScratch: Int32Array;
   private flushTimer: ReturnType<typeof setImmediate> | undefined;
   /** Pieces and bytes of each batch in flight, oldest first (an ack covers the oldest). */
   private inFlight: { pieces: number; bytes: number }[] = [];
@@ -132,7 +145,13 @@ export class BatchSender {
     private readonly limits: BatchLimits,
     /** Told when the worker becomes full, and when it has room again (half the batches acknowledged). */
     private readonly flow: { onFull?(): void; onRoom?(): void } = {},
-  ) {}
+  ) {
+    this.recordScratch = new Int32Array(limits.maxPieces * (limits.recordInts ?? 0));
+  }
+
+  /** Where the current message's record is to be written: `records` from `recordAt` on (with `recordInts`). */
+  get records(): Int32Array { return this.recordScratch; }
+  get recordAt(): number { return this.messages * (this.limits.recordInts ?? 0); }
 
   /** Whether the host has as much unacknowledged as the limits allow. */
   get full(): boolean {
@@ -146,8 +165,9 @@ export class BatchSender {
     this.bytes += byteLength;
   }
 
-  /** Ends a message: the batch goes out now if it is full, at the next turn otherwise. */
+  /** Ends a message (and its record): the batch goes out now if it is full, at the next turn otherwise. */
   endMessage(): void {
+    this.messages++;
     if (this.pieces.length >= this.limits.maxPieces || this.bytes >= this.limits.maxBytes) this.flush();
     else this.schedule();
   }
@@ -188,13 +208,20 @@ export class BatchSender {
       offset += typeof piece === 'string' ? bytes.write(piece, offset) : piece.copy(bytes, offset);
       ends[i] = offset;
     }
-    this.post({ type: 'batch', bytes: bytes.buffer as ArrayBuffer, ends, skipped: this.skipped }, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
+    const recordInts = this.limits.recordInts ?? 0;
+    if (recordInts > 0) {
+      const records = this.recordScratch.slice(0, this.messages * recordInts);
+      this.post({ type: 'batch', bytes: bytes.buffer as ArrayBuffer, ends, skipped: this.skipped, records }, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer, records.buffer as ArrayBuffer]);
+    } else {
+      this.post({ type: 'batch', bytes: bytes.buffer as ArrayBuffer, ends, skipped: this.skipped }, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
+    }
     this.inFlight.push({ pieces: pieces.length, bytes: this.bytes });
     this.inFlightPieces += pieces.length;
     this.inFlightBytes += this.bytes;
     this.pieces = [];
     this.bytes = 0;
     this.skipped = 0;
+    this.messages = 0;
     if (this.full && !this.wasFull) {
       this.wasFull = true;
       this.flow.onFull?.();
@@ -218,8 +245,8 @@ export class BatchInbox {
   private closed = false;
 
   constructor(
-    /** Handles one batch's pieces (as a Buffer over the transferred bytes), its skipped count and arrival. */
-    private readonly handle: (bytes: Buffer, ends: Uint32Array, skipped: number, at: number) => void,
+    /** Handles one batch's pieces (as a Buffer over the transferred bytes), its skipped count, arrival and records. */
+    private readonly handle: (bytes: Buffer, ends: Uint32Array, skipped: number, at: number, records: Int32Array | undefined) => void,
     private readonly acknowledge: (batches: number) => void,
     private readonly piecesPerTurn: number,
   ) {}
@@ -261,7 +288,7 @@ export class BatchInbox {
         const at = this.arrivals.shift() as number;
         done += batch.ends.length;
         this.handled++;
-        this.handle(Buffer.from(batch.bytes), batch.ends, batch.skipped, at);
+        this.handle(Buffer.from(batch.bytes), batch.ends, batch.skipped, at, batch.records);
       }
     } finally {
       this.sendAck();

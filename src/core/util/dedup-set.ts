@@ -29,7 +29,14 @@ export class DedupSet {
   /** True the first time `id` is seen (and remembers it); false for a repeat still remembered. */
   firstSeen(id: string): boolean {
     const h1 = this.hash(id);
-    const h2 = this.secondHash;
+    return this.firstSeenFingerprint(h1, this.secondHash);
+  }
+
+  /**
+   * `firstSeen` of a fingerprint computed elsewhere (`fingerprintBytes`: a reader thread hashes an id it has only as
+   * bytes, and the host never makes a string of it).
+   */
+  firstSeenFingerprint(h1: number, h2: number): boolean {
     if (this.current.has(h1, h2)) {
       this.duplicatesSeen++;
       return false;
@@ -41,11 +48,16 @@ export class DedupSet {
     return !repeat;
   }
 
+  /** `has` of a fingerprint. */
+  hasFingerprint(h1: number, h2: number): boolean { return this.current.has(h1, h2) || this.previous.has(h1, h2); }
+
+  /** `remember` of a fingerprint that `hasFingerprint` just reported absent. */
+  rememberFingerprint(h1: number, h2: number): void { this.insert(h1, h2); }
+
   /** Whether `id` is remembered, without remembering it or counting a repeat. */
   has(id: string): boolean {
     const h1 = this.hash(id);
-    const h2 = this.secondHash;
-    return this.current.has(h1, h2) || this.previous.has(h1, h2);
+    return this.hasFingerprint(h1, this.secondHash);
   }
 
   /** Ids remembered (an id refreshed from the previous generation counts in both until that one is dropped). */
@@ -63,24 +75,19 @@ export class DedupSet {
   /** The second hash of the last `hash` call: a return slot, so that hashing an id allocates nothing. */
   private secondHash = 0;
 
-  /**
-   * Two independent 32-bit hashes of the UTF-16 code units in one pass (FNV-1a, and a multiply-xorshift with other
-   * constants), each through murmur3's finalizer so the low bits (the slot) are well mixed. Returns the first and
-   * leaves the second in `secondHash`.
-   */
+  /** The fingerprint of `text` (`fingerprintBytes` of its code units): returns the first hash, the second in `secondHash`. */
   private hash(text: string): number {
     // `has` then `remember` of one id (the per-frame path) hash it once.
     if (text === this.lastHashed) {
       this.secondHash = this.lastSecond;
       return this.lastFirst;
     }
-    let a = 0x811c9dc5 ^ text.length;
-    let b = 0x9747b28c ^ Math.imul(text.length, 0x5bd1e995);
+    let a = firstSeed(text.length);
+    let b = secondSeed(text.length);
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-      b ^= b >>> 13;
+      a = firstStep(a, c);
+      b = secondStep(b, c);
     }
     this.secondHash = finalize(b);
     this.lastHashed = text;
@@ -145,6 +152,32 @@ class FingerprintTable {
     this.second.fill(0);
     this.count = 0;
   }
+}
+
+/**
+ * The fingerprint of an id that is ASCII bytes, `bytes[start, end)`, written to `out[at]` and `out[at + 1]`: equal to
+ * the one DedupSet makes of the same id as a string (so ids hashed by a reader thread and ids hashed by the host
+ * meet in one set). Two independent 32-bit hashes in one pass (FNV-1a, and a multiply-xorshift with other constants),
+ * each through murmur3's finalizer so the low bits (the slot) are well mixed.
+ */
+export function fingerprintBytes(bytes: Uint8Array, start: number, end: number, out: Int32Array, at: number): void {
+  let a = firstSeed(end - start);
+  let b = secondSeed(end - start);
+  for (let i = start; i < end; i++) {
+    const c = bytes[i] as number;
+    a = firstStep(a, c);
+    b = secondStep(b, c);
+  }
+  out[at] = finalize(a);
+  out[at + 1] = finalize(b);
+}
+
+function firstSeed(length: number): number { return 0x811c9dc5 ^ length; }
+function secondSeed(length: number): number { return 0x9747b28c ^ Math.imul(length, 0x5bd1e995); }
+function firstStep(a: number, c: number): number { return Math.imul(a ^ c, 0x01000193); }
+function secondStep(b: number, c: number): number {
+  const m = Math.imul(b ^ c, 0x5bd1e995);
+  return m ^ (m >>> 13);
 }
 
 function finalize(value: number): number {

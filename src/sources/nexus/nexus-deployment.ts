@@ -18,14 +18,14 @@ export interface NexusDeploymentMember {
   /** Lower owns first: 0 for the Redis source, 1 for the WebSocket source. */
   readonly rank: number;
   /** Maps and emits an event under this member's connection (called on the owner only). */
-  deliver(event: NexusEvent, text: string): void;
+  deliver(event: NexusEvent, text: string | undefined): void;
 }
 
 export interface NexusDeploymentMembership {
   readonly name: string;
   readonly dedup: DedupSet;
   /** Hands a (de-duplicated) event to the owner; false when `member` is not joined (then it maps it itself). */
-  route(event: NexusEvent, text: string): boolean;
+  route(event: NexusEvent, text: string | undefined): boolean;
   /** Whether this member is the one emitting the deployment's entities. */
   owns(): boolean;
   leave(): void;

@@ -37,7 +37,8 @@ export type NexusParse =
   | { readonly kind: 'control' }
   | { readonly kind: 'invalid'; readonly reject: NexusRejectKind; readonly problem: string };
 
-const DUPLICATE: NexusParse = { kind: 'duplicate' };
+/** The result for a repeat (one object: a repeat allocates nothing). */
+export const DUPLICATE: NexusParse = { kind: 'duplicate' };
 
 /** Whether `id` is that of an event already seen (the repeat is counted); the WS snapshot's id never is. */
 export function isRepeat(id: string | undefined, dedup: DedupSet): boolean {
@@ -64,7 +65,14 @@ export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = M
     return { kind: 'invalid', reject: 'invalid-json', problem: `not JSON: ${text.slice(0, 60)}` };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { kind: 'invalid', reject: 'nexus-event', problem: `not a JSON object: ${text.slice(0, 60)}` };
-  const rec = raw as Record<string, unknown>;
+  return classifyNexusObject(raw as Record<string, unknown>, text, dedup, leadingId);
+}
+
+/**
+ * A frame's JSON object (parsed, or built from its scan record) → event, repeat, keepalive or reject. `leadingId`:
+ * the id already looked up as a repeat before parsing, if any.
+ */
+export function classifyNexusObject(rec: Record<string, unknown>, text: string, dedup: DedupSet, leadingId?: string): NexusParse {
   if (rec['event_type'] === undefined && 'type' in rec) {
     return rec['type'] === 'ping' || rec['type'] === 'pong' ? { kind: 'control' } : { kind: 'invalid', reject: 'nexus-frame', problem: `unknown frame type: ${text.slice(0, 160)}` };
   }
@@ -74,11 +82,16 @@ export function parseNexusFrame(text: string, dedup: DedupSet, maxEventChars = M
   // so a malformed frame is rejected every time it comes.
   // (Already known not to be one when the leading id was this id.)
   if (dedupId !== leadingId && isRepeat(dedupId, dedup)) return DUPLICATE;
-  // Validated in place (nexus-validate.ts): the parsed object is the event, no copy per frame.
+  // Validated in place (nexus-validate.ts): the object is the event, no copy per frame.
   const problem = nexusEventProblem(rec);
-  if (problem !== undefined) return { kind: 'invalid', reject: 'nexus-event', problem: `${problem}: ${text.slice(0, 160)}` };
+  if (problem !== undefined) return invalidEvent(problem, text);
   if (dedupId !== undefined) dedup.remember(dedupId);
   return { kind: 'event', event: rec as unknown as NexusEvent };
+}
+
+/** The reject of a frame that is JSON but not a MonitoringEvent: the problem, with the start of the frame. */
+export function invalidEvent(problem: string, text: string): NexusParse {
+  return { kind: 'invalid', reject: 'nexus-event', problem: `${problem}: ${text.slice(0, 160)}` };
 }
 
 const EVENT_ID_KEY = '"event_id"';

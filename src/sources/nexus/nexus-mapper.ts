@@ -10,9 +10,12 @@ import { taskKey, workerKey, workflowKey } from '../../core/model/keys';
 import { DedupSet } from '../../core/util/dedup-set';
 import { DEFAULT_PREVIEW_CHARS, previewLine } from '../../core/util/preview';
 import { collectInto, type EventSink, type PendingEntities } from '../latest-event-buffer';
-import { LatestSamples } from '../latest-samples';
+import { LatestSamples, type SeriesFamily } from '../latest-samples';
 import { MAX_EVENT_CHARS, NEXUS_TASK_STATUSES, parseNexusFrame, queueName, type NexusEvent, type NexusParse } from './nexus-events';
-import { NexusTaskTimes } from './task-times';
+import { StringInterner } from '../../core/util/string-interner';
+import { EventClock } from './event-clock';
+import { ScannedFrameReader } from './nexus-scanned-frame';
+import { NexusTaskTimes, type RememberedTask } from './task-times';
 
 /** MONITORING_HEARTBEAT_TTL_SEC default: a worker silent for longer is stale. */
 export const NEXUS_HEARTBEAT_TTL_MS = 30_000;
@@ -61,89 +64,6 @@ interface ParentState {
   pending: boolean;
 }
 
-/** ISO text (Nexus sends UTC with an offset; without one UTC is assumed) or epoch seconds/ms → ms. */
-export function timestampMs(ts: string | number | null | undefined): number | undefined {
-  if (typeof ts === 'number') return Number.isFinite(ts) && ts > 0 ? (ts < 1e11 ? Math.round(ts * 1000) : Math.round(ts)) : undefined;
-  if (!ts) return undefined;
-  const fast = isoUtcMs(ts);
-  if (fast !== undefined) return fast;
-  const ms = Date.parse(/([zZ]|[+-]\d{2}:?\d{2})$/.test(ts) ? ts : `${ts}Z`);
-  return Number.isFinite(ms) ? ms : undefined;
-}
-
-/**
- * The common shapes, without a regex or Date.parse (every frame has a distinct `ts`):
- * `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)` → ms; anything else → undefined, and the general path decides.
- */
-function isoUtcMs(ts: string): number | undefined {
-  const n = ts.length;
-  if (n < 20 || ts.charCodeAt(4) !== 45 || ts.charCodeAt(7) !== 45 || ts.charCodeAt(10) !== 84 || ts.charCodeAt(13) !== 58 || ts.charCodeAt(16) !== 58) return undefined;
-  let end: number;
-  if (ts.charCodeAt(n - 1) === 90) end = n - 1; // Z
-  else if (ts.endsWith('+00:00')) end = n - 6;
-  else return undefined;
-  const year = digits(ts, 0, 4);
-  const month = digits(ts, 5, 2);
-  const day = digits(ts, 8, 2);
-  const hour = digits(ts, 11, 2);
-  const minute = digits(ts, 14, 2);
-  const second = digits(ts, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
-  let ms = 0;
-  if (end > 19) {
-    // A fraction of 1–9 digits (Python writes microseconds): milliseconds are its first three.
-    if (ts.charCodeAt(19) !== 46 || end - 20 < 1 || end - 20 > 9 || digits(ts, 20, end - 20) < 0) return undefined;
-    for (let i = 20; i < 23; i++) ms = ms * 10 + (i < end ? ts.charCodeAt(i) - 48 : 0);
-  } else if (end !== 19) return undefined;
-  // Date.UTC would roll 31 February over into March: such a date is not one.
-  if (day > 28 && day > daysInMonth(year, month)) return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
-}
-
-/**
- * The milliseconds of `ts` when it is `previous` (an ISO UTC time isoUtcMs accepted) with only the digits after
- * the seconds' "." changed, else -1.
- */
-function sameSecondFraction(ts: string, previous: string): number {
-  const n = ts.length;
-  if (n !== previous.length || n < 21 || ts.charCodeAt(19) !== 46) return -1;
-  for (let i = 0; i < 20; i++) if (ts.charCodeAt(i) !== previous.charCodeAt(i)) return -1;
-  let i = 20;
-  let ms = 0;
-  let digitsRead = 0;
-  for (; i < n; i++) {
-    const d = ts.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) break;
-    if (digitsRead < 3) ms = ms * 10 + d;
-    digitsRead++;
-  }
-  if (digitsRead === 0 || digitsRead > 9) return -1;
-  // The same layout: `previous` has its fraction digits in the same places, and the same text after them.
-  for (let j = 20; j < i; j++) {
-    const d = previous.charCodeAt(j) - 48;
-    if (d < 0 || d > 9) return -1;
-  }
-  for (let j = i; j < n; j++) if (ts.charCodeAt(j) !== previous.charCodeAt(j)) return -1;
-  for (; digitsRead < 3; digitsRead++) ms *= 10;
-  return ms;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** The decimal number in `text[start, start + count)`, or -1 when a character is not a digit. */
-function digits(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
 const EVENT_STATUS: Readonly<Record<string, string>> = {
   task_enqueued: 'pending', task_started: 'processing', task_retry: 'retrying', task_completed: 'completed', task_failed: 'failed', task_stalled: 'stalled',
 };
@@ -166,55 +86,61 @@ export class NexusEventMapper implements PendingEntities {
   /** Created/start times of tasks, for the events that do not repeat them. */
   private readonly taskTimes = new NexusTaskTimes(MAX_TASK_QUEUES);
   private readonly connectionId: string;
-  /** Latest upsert per task id since the last drain. */
-  private pendingTasks = new Map<string, Task>();
+  /** Tasks with an upsert since the last drain (their entries in `taskTimes`, each holding its latest `pending` task). */
+  private pendingTasks: RememberedTask[] = [];
+  /** Task types, statuses, parent and worker ids: kept by every task, equal from event to event. */
+  private readonly strings = new StringInterner();
   /** Workers changed since the last drain (their state is in `workers`). */
   private pendingWorkers: string[] = [];
   /** Research tasks changed since the last drain (their state is in `parents`, or was until evicted). */
   private pendingParents: ParentState[] = [];
   private readonly samples: LatestSamples;
+  /** The metrics the mapper makes (declared once: a sample is a lookup by its label values). */
+  private readonly phaseActive: SeriesFamily;
+  private readonly taskDuration: SeriesFamily;
+  private readonly taskDurationByType: SeriesFamily;
+  private readonly queueDepth: SeriesFamily;
+  private readonly workersOnline: SeriesFamily;
+  private readonly taskCounts: SeriesFamily;
+  private readonly taskCountsByParent: SeriesFamily;
 
   constructor(private readonly opts: NexusMapperOptions) {
     this.dedup = opts.dedup ?? new DedupSet(opts.dedupCapacity ?? 10_000);
     this.connectionId = opts.connectionId;
     this.samples = new LatestSamples(opts.connectionId, opts.system);
+    this.phaseActive = this.samples.family('nexus_phase_active', 'phase');
+    this.taskDuration = this.samples.family('nexus_task_duration_ms', 'status');
+    this.taskDurationByType = this.samples.family('nexus_task_duration_ms', 'status', 'task_type');
+    this.queueDepth = this.samples.family('nexus_queue_depth', 'queue');
+    this.workersOnline = this.samples.family('nexus_workers_online');
+    this.taskCounts = this.samples.family('nexus_tasks', 'status');
+    this.taskCountsByParent = this.samples.family('nexus_tasks', 'status', 'parent_task_id');
   }
 
-  /** Events of one burst share their `ts` text: the last one parsed is kept, per mapper (no shared state). */
-  private lastTs: string | number | null | undefined;
-  private lastMs: number | undefined;
-  /** For ISO times that differ from the last only in the fraction: the last one's value without its milliseconds. */
-  private lastWholeSecondMs: number | undefined;
-
-  private eventTime(ts: string | number | null | undefined): number | undefined {
-    if (ts === this.lastTs) return this.lastMs;
-    const previous = this.lastTs;
-    this.lastTs = ts;
-    // Every frame of a stream has a distinct `ts`, mostly within the same second as the one before: only the
-    // fraction is read then (the full parse costs a tenth of a frame's budget).
-    if (typeof ts === 'string' && typeof previous === 'string' && this.lastWholeSecondMs !== undefined) {
-      const fraction = sameSecondFraction(ts, previous);
-      if (fraction >= 0) return (this.lastMs = this.lastWholeSecondMs + fraction);
-    }
-    // The common ISO form is parsed once here; its whole second is what the next frames' fractions add to.
-    const fast = typeof ts === 'string' ? isoUtcMs(ts) : undefined;
-    this.lastMs = fast ?? timestampMs(ts);
-    this.lastWholeSecondMs = fast !== undefined ? fast - (fast % 1000) : undefined;
-    return this.lastMs;
-  }
+  /** Event times: the last one is remembered, so a burst's times are read cheaply. */
+  private readonly clock = new EventClock();
 
   /** JSON text → validated event, `duplicate`, `control` (keepalive) or `invalid` (with its reject kind). */
   parse(text: string, checkLeadingId = true): NexusParse { return parseNexusFrame(text, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS, checkLeadingId); }
+
+  /** `parse` of the frame `bytes[start, end)` from its scan record (nexus-scanned-frame.ts). */
+  parseScanned(bytes: Buffer, start: number, end: number, records: Int32Array, at: number): NexusParse {
+    this.scannedFrames ??= new ScannedFrameReader();
+    return this.scannedFrames.parse(bytes, start, end, records, at, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS);
+  }
+
+  /** Made for the first scanned frame (a transport that does not scan has no use for its table of strings). */
+  private scannedFrames: ScannedFrameReader | undefined;
 
   /**
    * Remembers a task's priority list. Returns true when a row without a queue was emitted for it before (its
    * events arrived ahead of the enqueue, e.g. reordered by a Redis Cluster): the caller removes that row.
    */
   rememberQueue(taskId: string, queue: string): boolean {
-    this.taskTimes.setQueue(taskId, queue);
+    const known = this.taskTimes.setQueue(taskId, queue);
     // A queue-less upsert still pending would recreate the row the caller removes: it goes out with the queue.
-    const pending = this.pendingTasks.get(taskId);
-    if (pending !== undefined && pending.queue === undefined) this.pendingTasks.set(taskId, { ...pending, queue });
+    const pending = known.pending;
+    if (pending !== undefined && pending.queue === undefined) known.pending = { ...pending, queue };
     return this.queueless.delete(taskId);
   }
 
@@ -233,8 +159,9 @@ export class NexusEventMapper implements PendingEntities {
    * Hot path (every message): no closures or object spreads per call.
    */
   accept(e: NexusEvent, text: string | undefined, out: EventSink): void {
-    const at = this.eventTime(e.ts) ?? this.opts.now();
-    const workerId = e.worker_id === null || e.worker_id === undefined ? undefined : String(e.worker_id);
+    const at = this.clock.ms(e.ts) ?? this.opts.now();
+    // A number's string comes from V8's number-string cache; a string id is interned like the other kept strings.
+    const workerId = e.worker_id === null || e.worker_id === undefined ? undefined : typeof e.worker_id === 'string' ? this.strings.intern(e.worker_id) : String(e.worker_id);
     const detail = e.message ? e.message.slice(0, MAX_TEXT) : undefined;
 
     switch (e.event_type) {
@@ -269,7 +196,7 @@ export class NexusEventMapper implements PendingEntities {
         if (!e.phase) break;
         const phase = e.phase.slice(0, 200);
         const running = e.event_type === 'phase_started';
-        this.samples.set(out, 'nexus_phase_active', running ? 1 : 0, at, 'phase', phase);
+        this.phaseActive.set(out, running ? 1 : 0, at, phase);
         if (!e.parent_task_id) break;
         const p = this.parent(e.parent_task_id, e.project_id, at);
         // An event older than the phase's last change is a late copy (Redis Cluster forwards messages published
@@ -307,10 +234,15 @@ export class NexusEventMapper implements PendingEntities {
 
   /** Hands on the latest state of every task, worker, research task and metric series changed since the last drain. */
   drainInto(sink: EventSink): void {
-    if (this.pendingTasks.size > 0) {
+    if (this.pendingTasks.length > 0) {
       const tasks = this.pendingTasks;
-      this.pendingTasks = new Map();
-      for (const task of tasks.values()) sink.pushAggregated({ type: 'task.upsert', task }, taskKey(task.connectionId, task.queue, task.id));
+      this.pendingTasks = [];
+      for (let i = 0; i < tasks.length; i++) {
+        const known = tasks[i] as RememberedTask;
+        const task = known.pending as Task;
+        known.pending = undefined;
+        sink.pushAggregated({ type: 'task.upsert', task }, this.taskKeyOf(known, task.queue));
+      }
     }
     if (this.pendingWorkers.length > 0) {
       const ids = this.pendingWorkers;
@@ -335,6 +267,15 @@ export class NexusEventMapper implements PendingEntities {
     this.samples.drainInto(sink);
   }
 
+  /** A task's store key under `queue`, built once per task and queue (the key a poll's task upsert builds too). */
+  private taskKeyOf(known: RememberedTask, queue: string | undefined): string {
+    if (known.key === undefined || known.keyQueue !== queue) {
+      known.key = taskKey(this.connectionId, queue, known.id);
+      known.keyQueue = queue;
+    }
+    return known.key;
+  }
+
   /** Workers whose heartbeat stopped longer than the TTL ago are marked stale (returned, to be emitted). */
   markStale(now: number, ttlMs = NEXUS_HEARTBEAT_TTL_MS): MonitorEvent[] {
     const out: MonitorEvent[] = [];
@@ -354,7 +295,8 @@ export class NexusEventMapper implements PendingEntities {
 
   private task(out: EventSink, e: NexusEvent, workerId: string | undefined, at: number, detail: string | undefined): void {
     const taskId = e.task_id?.slice(0, 512);
-    const status = e.status?.slice(0, 64) ?? EVENT_STATUS[e.event_type] ?? e.event_type;
+    const strings = this.strings;
+    const status = e.status !== null && e.status !== undefined ? strings.intern(e.status.slice(0, 64)) : (EVENT_STATUS[e.event_type] ?? e.event_type);
     // A retry ends this attempt: its span stops here, and the next task_started opens a new one.
     const finished = e.event_type === 'task_completed' || e.event_type === 'task_failed' || e.event_type === 'task_retry';
     if (taskId) {
@@ -363,23 +305,25 @@ export class NexusEventMapper implements PendingEntities {
       // Only task_enqueued carries the list and the created time, task_started the start: remembered for the
       // later events (one map for all three).
       const known = this.taskTimes.update(taskId, e.event_type, at, { queue: metaQueue, durationMs: e.duration_ms });
-      const parent = e.parent_task_id?.slice(0, 512) ?? undefined;
+      const parent = e.parent_task_id !== null && e.parent_task_id !== undefined ? strings.intern(e.parent_task_id.slice(0, 512)) : undefined;
       const queue = known.queue;
       if (queue === undefined) {
-        this.queueless.add(taskId);
+        this.queueless.add(known.id);
         if (this.queueless.size > MAX_TASK_QUEUES) this.queueless.delete(this.queueless.values().next().value as string);
       }
       const task: Task = {
-        connectionId: this.connectionId, system: 'nexus', id: taskId, queue,
-        name: e.task_type?.slice(0, 200) ?? undefined, status, worker: workerId, workflowId: parent, parentId: parent,
+        connectionId: this.connectionId, system: 'nexus', id: known.id, queue,
+        name: e.task_type !== null && e.task_type !== undefined ? strings.intern(e.task_type.slice(0, 200)) : undefined,
+        status, worker: workerId, workflowId: parent, parentId: parent,
         attempts: e.retry_count ?? undefined, error: e.error?.slice(0, MAX_TEXT) ?? undefined,
         createdAt: known.createdAt,
         startedAt: known.startedAt,
         finishedAt: finished ? at : undefined,
         updatedAt: at,
       };
-      this.pendingTasks.set(taskId, task);
-      if (this.pendingTasks.size >= MAX_PENDING) this.drainInto(out);
+      if (known.pending === undefined) this.pendingTasks.push(known);
+      known.pending = task;
+      if (this.pendingTasks.length >= MAX_PENDING) this.drainInto(out);
       else out.defer(this);
     }
     if (workerId !== undefined) {
@@ -391,8 +335,8 @@ export class NexusEventMapper implements PendingEntities {
       }
     }
     if (finished && e.duration_ms !== null && e.duration_ms !== undefined) {
-      if (e.task_type) this.samples.set(out, 'nexus_task_duration_ms', e.duration_ms, at, 'status', status, 'task_type', e.task_type.slice(0, 100));
-      else this.samples.set(out, 'nexus_task_duration_ms', e.duration_ms, at, 'status', status);
+      if (e.task_type) this.taskDurationByType.set(out, e.duration_ms, at, status, e.task_type.slice(0, 100));
+      else this.taskDuration.set(out, e.duration_ms, at, status);
     }
   }
 
@@ -403,16 +347,16 @@ export class NexusEventMapper implements PendingEntities {
         const queue = name.slice(0, 200);
         const depth = e.queue[name]!;
         if (this.opts.queuesFromStats) out.push({ type: 'queue.upsert', queue: { connectionId: this.connectionId, system: 'nexus', name: queue, counts: { pending: depth }, updatedAt: at } });
-        this.samples.set(out, 'nexus_queue_depth', depth, at, 'queue', queue);
+        this.queueDepth.set(out, depth, at, queue);
       }
     }
     const online = e.meta?.['workers_online'];
-    if (typeof online === 'number' && Number.isFinite(online)) this.samples.set(out, 'nexus_workers_online', online, at);
+    if (typeof online === 'number' && Number.isFinite(online)) this.workersOnline.set(out, online, at);
     if (e.counts) {
       const parent = e.parent_task_id?.slice(0, 200);
       for (const status in e.counts) {
-        if (parent) this.samples.set(out, 'nexus_tasks', e.counts[status]!, at, 'status', status.slice(0, 100), 'parent_task_id', parent);
-        else this.samples.set(out, 'nexus_tasks', e.counts[status]!, at, 'status', status.slice(0, 100));
+        if (parent) this.taskCountsByParent.set(out, e.counts[status]!, at, status.slice(0, 100), parent);
+        else this.taskCounts.set(out, e.counts[status]!, at, status.slice(0, 100));
       }
       if (e.parent_task_id) {
         const p = this.parent(e.parent_task_id, e.project_id, at);

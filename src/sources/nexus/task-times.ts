@@ -2,10 +2,19 @@
 // `task_enqueued` has `meta.queue`), and `task_completed` has no start time. The store replaces a task on every
 // upsert, so without this memory a finished task would lose its start (and drop off the Timeline) and a started
 // one would move to a queue-less key. Bounded: the oldest entries go first.
+import type { Task } from '../../core/model/entities';
+
 export interface RememberedTask {
+  /** The task's id as first seen: what the mapper's tasks keep (each event's own copy dies young). */
+  readonly id: string;
   queue?: string;
   createdAt?: number;
   startedAt?: number;
+  /** The store key of the task under `keyQueue` (see `taskKeyOf`): built once per queue, not per event. */
+  key?: string;
+  keyQueue?: string;
+  /** The mapper's upsert of this task waiting for its next drain, if any. */
+  pending?: Task;
 }
 
 export class NexusTaskTimes {
@@ -13,7 +22,7 @@ export class NexusTaskTimes {
   /** A live iterator over the keys, oldest first: see `evictOldest`. */
   private evictionCursor: MapIterator<string> | undefined;
   /** The task updated last: already at the end of the recency order, so its next update need not move it. */
-  private newestId: string | undefined;
+  private newest: RememberedTask | undefined;
 
   constructor(private readonly capacity = 50_000) {}
 
@@ -21,7 +30,7 @@ export class NexusTaskTimes {
    * Records what this event tells about task `id` and returns everything known so far. A `task_started` sets a
    * new start (a retry runs again); a finish without a known start takes `at - durationMs` when the event says.
    */
-  update(id: string, eventType: string, at: number, fields: { queue?: string | undefined; durationMs?: number | null | undefined }): Readonly<RememberedTask> {
+  update(id: string, eventType: string, at: number, fields: { queue?: string | undefined; durationMs?: number | null | undefined }): RememberedTask {
     const known = this.touch(id);
     if (fields.queue !== undefined) known.queue = fields.queue;
     if (eventType === 'task_enqueued') known.createdAt ??= at;
@@ -35,22 +44,26 @@ export class NexusTaskTimes {
 
   /** The entry of `id` (a new one when unknown), moved to the end of the recency order. */
   private touch(id: string): RememberedTask {
-    // A task's events come in runs (enqueued, started, completed): the common case skips the delete and re-insert.
-    if (id === this.newestId) {
-      const newest = this.tasks.get(id);
-      if (newest !== undefined) return newest;
+    let known = this.tasks.get(id);
+    if (known === undefined) {
+      known = { id };
+      this.tasks.set(id, known);
+      if (this.tasks.size > this.capacity) this.evictOldest();
+    } else if (known !== this.newest) {
+      // A task's events come in runs (enqueued, started, completed): the common case skips the move. Moved under its
+      // first id string: a fresh one per event would be kept by the map instead.
+      this.tasks.delete(known.id);
+      this.tasks.set(known.id, known);
     }
-    const known = this.tasks.get(id) ?? {};
-    this.tasks.delete(id);
-    this.tasks.set(id, known);
-    this.newestId = id;
-    if (this.tasks.size > this.capacity) this.evictOldest();
+    this.newest = known;
     return known;
   }
 
   /** Remembers the priority list of a task (read from Redis state rather than from an event). */
-  setQueue(id: string, queue: string): void {
-    this.touch(id).queue = queue;
+  setQueue(id: string, queue: string): RememberedTask {
+    const known = this.touch(id);
+    known.queue = queue;
+    return known;
   }
 
   /**
@@ -68,4 +81,7 @@ export class NexusTaskTimes {
   }
 
   queueOf(id: string): string | undefined { return this.tasks.get(id)?.queue; }
+
+  /** The entry of `id`, if remembered (not moved in the recency order). */
+  get(id: string): Readonly<RememberedTask> | undefined { return this.tasks.get(id); }
 }

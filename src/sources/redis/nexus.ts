@@ -12,7 +12,8 @@ import type { KeyPattern } from '../../core/redis/key-walk';
 import type { SourceContext } from '../../core/source/source';
 import { isRepeat, leadingEventIdOfBytes, NEXUS_PRIORITY_QUEUES, NEXUS_TASK_STATUSES, PRIORITY_QUEUE } from '../nexus/nexus-events';
 import { joinNexusDeployment, nexusDeploymentDedup, nexusDeploymentName, type NexusDeploymentMembership } from '../nexus/nexus-deployment';
-import type { NexusEvent } from '../nexus/nexus-events';
+import type { NexusEvent, NexusParse } from '../nexus/nexus-events';
+import { NexusFrameScanner, RECORD_EVENT_TYPE, SCAN_RECORD_INTS } from '../nexus/nexus-frame-scan';
 import { NexusEventMapper } from '../nexus/nexus-mapper';
 import { LatestEventBuffer } from '../latest-event-buffer';
 import { redisTopologyOptions } from '../../core/config/redis-options';
@@ -78,6 +79,9 @@ export class NexusRedisSource extends RedisPollingSource {
   /** Per task id: the task emitted for its status and data, kept under its marker (see `marker`). */
   private readonly reads: PollMarkerCache<NexusRead>;
   private warnedNoExpireTime = false;
+  /** Messages read on the host's thread are scanned here, one at a time, into one record. */
+  private readonly hostScanner = new NexusFrameScanner();
+  private readonly hostRecord = new Int32Array(SCAN_RECORD_INTS);
 
   constructor(profile: ConnectionProfile, options: Partial<NexusSourceOptions> = {}) {
     const opts = { ...DEFAULTS, ...options };
@@ -112,9 +116,10 @@ export class NexusRedisSource extends RedisPollingSource {
     if (useThread) {
       try {
         this.threadedSubscriber = await ThreadedSubscriber.start(this.profile, {
-          connectionName, channels, patterns, copies: 'leading-event-id',
+          connectionName, channels, patterns, copies: 'leading-event-id', scan: 'nexus-event',
         }, {
           onMessage: (text) => this.ingest(text),
+          onScannedMessage: (bytes, start, end, records, at) => this.ingestScanned(bytes, start, end, records, at),
           onLost,
         });
         return;
@@ -152,28 +157,45 @@ export class NexusRedisSource extends RedisPollingSource {
     this.buffer = undefined;
   }
 
-  /** One pub/sub message as received: a repeat recognized by its leading event_id is counted and dropped undecoded. */
+  /**
+   * One pub/sub message as received on the host's thread: a repeat recognized by its leading event_id is counted and
+   * dropped undecoded; the rest are scanned here (nexus-frame-scan.ts), as the reader thread scans its messages.
+   */
   ingestBytes(message: Buffer): void {
     const mapper = this.mapper;
     if (!mapper || isRepeat(leadingEventIdOfBytes(message), mapper.dedup)) return;
-    this.ingest(message.toString('utf8'));
+    if (this.hostScanner.scan(message, 0, message.length, this.hostRecord, 0)) this.hostScanner.readEventTime(message, 0, this.hostRecord, 0);
+    this.ingestScanned(message, 0, message.length, this.hostRecord, 0);
   }
 
   /**
-   * One pub/sub message: validated, de-duplicated, mapped. Never throws. Its leading event_id was looked up already
-   * (on its bytes by `ingestBytes`, or by the reader thread among the messages just before it), so a repeat that
-   * comes this far is recognized after parsing.
+   * One pub/sub message, `bytes[start, end)`, with its scan record: the event built from it (or the message parsed in
+   * full when the record says so), de-duplicated, mapped. Never throws. Its leading event_id was looked up already (by
+   * `ingestBytes`, or by the reader thread among the messages just before it).
    */
+  ingestScanned(bytes: Buffer, start: number, end: number, records: Int32Array, at: number): void {
+    const mapper = this.mapper;
+    if (!mapper) return;
+    const parsed = mapper.parseScanned(bytes, start, end, records, at);
+    // The text is the payload preview of an event type the mapper has no shape for; others are not decoded.
+    if (parsed.kind === 'event') this.handleParsed(parsed, records[at + RECORD_EVENT_TYPE]! >= 0 ? undefined : bytes.toString('utf8', start, end));
+    else this.handleParsed(parsed, undefined);
+  }
+
+  /** One pub/sub message's text (a reader that does not scan): validated, de-duplicated, mapped. Never throws. */
   ingest(message: string): void {
     const mapper = this.mapper;
     if (!mapper) return;
-    const parsed = mapper.parse(message, false);
-    if (parsed.kind === 'invalid') return this.reject(parsed.reject, parsed.problem);
-    if (parsed.kind !== 'event') return;
-    if (!this.deployment?.route(parsed.event, message)) this.deliver(parsed.event, message);
+    this.handleParsed(mapper.parse(message, false), message);
   }
 
-  private deliver(event: NexusEvent, text: string): void {
+  private handleParsed(parsed: NexusParse, text: string | undefined): void {
+    if (parsed.kind === 'invalid') return this.reject(parsed.reject, parsed.problem);
+    if (parsed.kind !== 'event') return;
+    if (!this.deployment?.route(parsed.event, text)) this.deliver(parsed.event, text);
+  }
+
+  private deliver(event: NexusEvent, text: string | undefined): void {
     const mapper = this.mapper;
     if (!mapper) return;
     if (this.buffer) mapper.accept(event, text, this.buffer);

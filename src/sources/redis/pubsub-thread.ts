@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { ConnectionProfile } from '../../core/config/connection-profile';
+import { SCAN_RECORD_INTS } from '../nexus/nexus-frame-scan';
 import { BatchInbox, closeReaderWorker, followReader, ReaderThreadError, startReaderWorker, type BatchLimits, type ReaderAck, type ReaderBatch, type ReaderStatus } from '../reader-thread';
 
 export { ReaderThreadError };
@@ -22,6 +23,11 @@ export interface PubSubPlan {
   readonly copies: 'leading-event-id' | 'none';
   /** Whether each message's channel is handed on too (generic sources name events after it). */
   readonly channelNames?: boolean;
+  /**
+   * `nexus-event`: each message is scanned as a Nexus MonitoringEvent (nexus-frame-scan.ts) by the reader, and its
+   * record handed on beside it (`onScannedMessage`), so that the host builds the event without JSON.parse.
+   */
+  readonly scan?: 'nexus-event';
 }
 
 export interface PubSubWorkerData { readonly profile: ConnectionProfile; readonly plan: PubSubPlan }
@@ -58,12 +64,18 @@ export function pubSubBatchLimits(plan: PubSubPlan): BatchLimits {
   return {
     maxPieces: step * MAX_BATCH, maxBytes: MAX_BATCH_BYTES,
     maxInFlight: MAX_BATCHES_IN_FLIGHT, maxInFlightPieces: MAX_BATCHES_IN_FLIGHT * step * MAX_BATCH, maxInFlightBytes: MAX_BATCHES_IN_FLIGHT * MAX_BATCH_BYTES,
+    recordInts: plan.scan === 'nexus-event' ? SCAN_RECORD_INTS : 0,
   };
 }
 
 export interface PubSubHandlers {
   /** One message's text (decoded as UTF-8), in the order Redis delivered them; its channel with `channelNames`. */
   onMessage(text: string, channel: string | undefined): void;
+  /**
+   * With a plan that scans: each message as its bytes, `bytes[start, end)`, and its scan record at `records[recordAt]`,
+   * instead of `onMessage` (nothing decoded: the handler builds what it needs from the two).
+   */
+  onScannedMessage?(bytes: Buffer, start: number, end: number, records: Int32Array, recordAt: number): void;
   /** Messages longer than this many bytes are not decoded but reported to `onTooLarge`. */
   readonly maxMessageBytes?: number;
   onTooLarge?(byteLength: number, channel: string | undefined): void;
@@ -77,7 +89,7 @@ export class ThreadedSubscriber {
   private pauseWaiters: (() => void)[] = [];
   private readonly inbox: BatchInbox;
 
-  private constructor(private readonly worker: Worker, handleBatch: (bytes: Buffer, ends: Uint32Array, copies: number) => void) {
+  private constructor(private readonly worker: Worker, handleBatch: (bytes: Buffer, ends: Uint32Array, copies: number, at: number, records: Int32Array | undefined) => void) {
     // A quarter of what the worker may have in flight per turn (~2 000 messages, ~6 ms of Nexus events): the rest
     // waits for the next turn while the worker, acknowledged, refills.
     this.inbox = new BatchInbox(handleBatch, (batches) => worker.postMessage({ type: 'ack', batches } satisfies PubSubControl), MAX_BATCH * 2 * (MAX_BATCHES_IN_FLIGHT / 4));
@@ -93,9 +105,19 @@ export class ThreadedSubscriber {
     }
     const step = plan.channelNames ? 2 : 1;
     const maxBytes = handlers.maxMessageBytes ?? Number.POSITIVE_INFINITY;
-    const subscriber: ThreadedSubscriber = new ThreadedSubscriber(worker, (bytes, ends, copies) => {
+    const recordInts = pubSubBatchLimits(plan).recordInts ?? 0;
+    const onScanned = handlers.onScannedMessage;
+    const subscriber: ThreadedSubscriber = new ThreadedSubscriber(worker, (bytes, ends, copies, _at, records) => {
       subscriber.copiesDropped += copies;
       let start = 0;
+      if (records !== undefined && onScanned !== undefined && step === 1) {
+        for (let i = 0; i < ends.length && !subscriber.closed; i++) {
+          const end = ends[i] as number;
+          onScanned(bytes, start, end, records, i * recordInts);
+          start = end;
+        }
+        return;
+      }
       for (let i = 0; i < ends.length && !subscriber.closed; i += step) {
         let channel: string | undefined;
         if (step === 2) {

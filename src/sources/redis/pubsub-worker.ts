@@ -4,12 +4,14 @@
 // subscriptions are written as RESP: a message is then a range of the bytes read, with no Buffer or string made for
 // it or its channel. A copy is recognized from its first bytes and dropped undecoded; the rest are copied into one
 // buffer per batch, transferred to the main thread (one per socket read at least), with at most
-// MAX_BATCHES_IN_FLIGHT unacknowledged. Nothing is decoded here: the main thread decodes what it parses anyway.
+// MAX_BATCHES_IN_FLIGHT unacknowledged. With a plan that scans (Nexus), each message is also scanned here
+// (nexus-frame-scan.ts) and its record, with the event's time read, goes in the batch beside it: the main thread
+// builds the event from the two without JSON.parse. Nothing else is decoded here.
 import type { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PermanentSourceError } from '../../core/source/source';
 import { DedupSet } from '../../core/util/dedup-set';
-import { leadingEventIdOfBytes } from '../nexus/nexus-events';
+import { leadingIdFingerprint, NexusFrameScanner } from '../nexus/nexus-frame-scan';
 import { connectWatched, createRedisClient } from './redis-client';
 import { encodeCommand, PubSubFrameReader, type PubSubFrameHandlers } from './pubsub-frames';
 import { BatchSender } from '../reader-thread';
@@ -35,18 +37,34 @@ function run(port: NonNullable<typeof parentPort>, { profile, plan }: PubSubWork
     },
   });
 
+  const scanner = plan.scan === 'nexus-event' ? new NexusFrameScanner() : undefined;
+  /** The leading id's fingerprint of the message being read. */
+  const leadingId = new Int32Array(2);
+
+  /**
+   * Whether the message is a copy of one of the last few thousand: the same leading event_id and length (a copy is
+   * the same bytes), told before anything else is read of it. The main thread still de-duplicates by id, across
+   * sources.
+   */
+  const isCopy = (window: DedupSet, bytes: Buffer, start: number, end: number): boolean => {
+    if (!leadingIdFingerprint(bytes, start, end, leadingId, 0)) return false;
+    const length = end - start;
+    return !window.firstSeenFingerprint((leadingId[0] as number) ^ Math.imul(length, 0x9e3779b1), (leadingId[1] as number) ^ Math.imul(length, 0x85ebca77));
+  };
+
   const onMessage = (bytes: Buffer, start: number, end: number, channelStart: number, channelEnd: number): void => {
-    const message = bytes.subarray(start, end);
-    if (recent !== undefined) {
-      const id = leadingEventIdOfBytes(message);
-      // The id and the length: a copy is the same bytes. The main thread still de-duplicates by id (across sources).
-      if (id !== undefined && !recent.firstSeen(`${id}\0${message.length}`)) {
-        batches.skip();
-        return;
-      }
+    if (recent !== undefined && isCopy(recent, bytes, start, end)) {
+      batches.skip();
+      return;
+    }
+    if (scanner !== undefined) {
+      // The record goes where this message's belongs in the batch.
+      const records = batches.records;
+      const at = batches.recordAt;
+      if (scanner.scan(bytes, start, end, records, at)) scanner.readEventTime(bytes, start, records, at);
     }
     if (plan.channelNames) batches.add(bytes.subarray(channelStart, channelEnd));
-    batches.add(message);
+    batches.add(bytes.subarray(start, end));
     batches.endMessage();
   };
 

@@ -86,7 +86,7 @@ export class NexusWsSource extends WebSocketSource {
     await super.connect(ctx, onLost);
   }
 
-  private deliver(event: NexusEvent, text: string): void {
+  private deliver(event: NexusEvent, text: string | undefined): void {
     this.mapper.accept(event, text, this.sink());
   }
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { DedupSet } from '../../../src/core/util/dedup-set';
+import { DedupSet, fingerprintBytes } from '../../../src/core/util/dedup-set';
 
 test('the first sighting passes, repeats are dropped and counted', () => {
   const d = new DedupSet(10);
@@ -62,4 +62,23 @@ test('has and remember: the per-frame path (check, validate, then remember)', ()
   assert.equal(d.size, 0);
   assert.equal(d.firstSeen(''), true, 'the empty id is an id like any other');
   assert.equal(d.firstSeen(''), false);
+});
+
+test('an id hashed from its bytes (a reader thread) and the same id as a string (the host) are one fingerprint', () => {
+  const out = new Int32Array(2);
+  const d = new DedupSet(1_000);
+  for (let i = 0; i < 200; i++) {
+    const id = i % 2 === 0 ? randomUUID() : `ev-${i}-${'x'.repeat(i % 40)}`;
+    const bytes = Buffer.from(`  ${id}  `, 'latin1');
+    fingerprintBytes(bytes, 2, 2 + id.length, out, 0);
+    assert.equal(d.hasFingerprint(out[0]!, out[1]!), false, id);
+    assert.equal(d.firstSeen(id), true);
+    assert.equal(d.hasFingerprint(out[0]!, out[1]!), true, `${id}: seen as a string, known by its bytes`);
+    assert.equal(d.firstSeenFingerprint(out[0]!, out[1]!), false, 'a repeat by fingerprint is counted as one');
+    d.rememberFingerprint(out[0]!, out[1]!);
+  }
+  assert.equal(d.duplicates, 200);
+  fingerprintBytes(Buffer.from('only-as-bytes'), 0, 13, out, 0);
+  d.rememberFingerprint(out[0]!, out[1]!);
+  assert.equal(d.has('only-as-bytes'), true, 'remembered by its bytes, known as a string');
 });

@@ -9,7 +9,8 @@ import type { MonitorEvent } from '../../../src/core/model/events';
 import { eventEntityKey } from '../../../src/core/store/monitor-store';
 import { LatestEventBuffer } from '../../../src/sources/latest-event-buffer';
 import type { NexusEvent } from '../../../src/sources/nexus/nexus-events';
-import { NexusEventMapper, timestampMs } from '../../../src/sources/nexus/nexus-mapper';
+import { NexusEventMapper } from '../../../src/sources/nexus/nexus-mapper';
+import { timestampMs } from '../../../src/sources/nexus/event-clock';
 
 const T0 = Date.UTC(2026, 10, 23, 10, 0, 0);
 const tick = () => new Promise((r) => setImmediate(r));
