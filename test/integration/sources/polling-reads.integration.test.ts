@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '../../helpers/servers';
-import { aProfile, connectedSession, waitUntil } from '../../helpers/source-session';
+import { aProfile, connectedSession, recordingLog, waitUntil, type RecordingLog } from '../../helpers/source-session';
 import type { MonitorSession } from '../../../src/sources/monitor-session';
 import type { MonitorEvent } from '../../../src/core/model/events';
 
@@ -236,3 +236,44 @@ test('Rustvello: an unchanged status record is neither parsed nor emitted again;
     await session.dispose();
   }
 });
+
+test('Nexus on a Redis without PEXPIRETIME (before 7.0): every task is read in full on each poll, and the log says so once', async () => {
+  // A real server whose PEXPIRETIME is renamed away answers it as an unknown command, as Redis 6 does.
+  const old = await startRedisServer({ args: ['--rename-command', 'PEXPIRETIME', ''] });
+  const direct = new Redis(old.url);
+  const log = recordingInfoLog();
+  try {
+    await assert.rejects(direct.call('PEXPIRETIME', 'k'), /unknown command/);
+    const data = (id: string, type: string) => JSON.stringify({ id, type, priority: 2, status: 'processing', created_at: '2026-01-01T00:00:00Z', retry_count: 0 });
+    for (const id of ['x', 'y']) {
+      await direct.set(`nexus:task:${id}:status`, 'processing', 'EX', 3600);
+      await direct.set(`nexus:task:${id}:data`, data(id, 'search'), 'EX', 3600);
+    }
+    const session = await connectedSession(aProfile({ system: 'nexus', url: old.url, pollIntervalMs: 3_600_000 }), log);
+    try {
+      assert.equal(session.store.tasks('it').length, 2);
+      // Without a marker a data rewrite that keeps the status is still seen: the data is read every poll.
+      await direct.set('nexus:task:x:data', data('x', 'summarization'), 'KEEPTTL');
+      await direct.config('RESETSTAT');
+      await session.refresh('it');
+      const info = await direct.info('commandstats');
+      assert.equal(Number(/^cmdstat_get:calls=(\d+)/m.exec(info)?.[1]), 4, 'two statuses and two data, every poll');
+      assert.equal(session.store.tasks('it').find((t) => t.id === 'x')?.name, 'summarization');
+      assert.equal(session.store.queue('queue:it:high_priority')?.counts['processing'], 2);
+      await session.refresh('it');
+      assert.equal(log.infos.filter((m) => m.includes('PEXPIRETIME failed')).length, 1, log.infos.join('\n'));
+      assert.deepEqual(log.warnings, []);
+    } finally {
+      await session.dispose();
+    }
+  } finally {
+    direct.disconnect();
+    await old.stop();
+  }
+});
+
+/** A RecordingLog that keeps the info lines too. */
+function recordingInfoLog(): RecordingLog & { readonly infos: string[] } {
+  const infos: string[] = [];
+  return { ...recordingLog(), infos, info: (m: string) => { infos.push(m); } };
+}
