@@ -75,6 +75,12 @@ export class MonitorSession {
 
   reconnect(id: string): void { this.supervisors.get(id)?.reconnectNow(); }
 
+  /** New retention bounds, in force at once (MonitorStore.setLimits); views hear of what was dropped. */
+  setRetention(limits: RetentionLimits): void {
+    this.store.setLimits(limits, (this.pending ??= new MutableChangeSet()));
+    this.scheduleFlush();
+  }
+
   async refresh(id?: string): Promise<void> {
     const targets = id ? [this.supervisors.get(id)].filter((s) => s !== undefined) : [...this.supervisors.values()];
     await Promise.all(targets.map((s) => (s.phase === 'connected' ? s.source.refresh() : Promise.resolve())));
@@ -160,11 +166,15 @@ export class MonitorSession {
   readonly apply = (event: MonitorEvent, entityKey?: string): void => {
     this.store.applyInto(event, (this.pending ??= new MutableChangeSet()), entityKey);
     if (this.eventListeners.size > 0) for (const l of this.eventListeners) l(event);
+    this.scheduleFlush();
+  };
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);
     }
-  };
+  }
 
   private readonly flush = (): void => {
     this.flushScheduled = false;

@@ -1,5 +1,6 @@
 // Reads Taskscope's settings: connection profiles (validated entry by entry, secrets stripped and looked up
-// in SecretStorage), polling and retention. In an untrusted workspace only user-level connections count.
+// in SecretStorage), polling, and retention (read on its own: the session is made with it, and changes apply
+// live). In an untrusted workspace only user-level connections count.
 import * as vscode from 'vscode';
 import { formatProblem, parseConnectionProfiles, type ConnectionProfile } from '../core/config/connection-profile';
 import { DEFAULT_RETENTION, type RetentionLimits } from '../core/store/monitor-store';
@@ -12,7 +13,6 @@ export interface TaskscopeSettings {
   readonly problems: string[];
   readonly pollIntervalMs: number;
   readonly readOnly: boolean;
-  readonly retention: RetentionLimits;
 }
 
 export async function readSettings(secrets: ConnectionSecrets): Promise<TaskscopeSettings> {
@@ -37,14 +37,26 @@ export async function readSettings(secrets: ConnectionSecrets): Promise<Taskscop
     problems,
     pollIntervalMs,
     readOnly: globalReadOnly,
-    retention: {
-      ...DEFAULT_RETENTION,
-      maxTasks: config.get<number>('retention.maxTasks', DEFAULT_RETENTION.maxTasks),
-      maxEvents: config.get<number>('retention.maxEvents', DEFAULT_RETENTION.maxEvents),
-      maxLogs: config.get<number>('retention.maxLogs', DEFAULT_RETENTION.maxLogs),
-      maxSeries: config.get<number>('retention.maxSeries', DEFAULT_RETENTION.maxSeries),
-      maxTaskSeries: config.get<number>('retention.maxTaskSeries', DEFAULT_RETENTION.maxTaskSeries ?? 1_000),
-    },
+  };
+}
+
+/**
+ * The memory bounds (`taskscope.retention.*`). A value that is not a number at or above the setting's minimum (as
+ * package.json declares it; VS Code does not enforce it on read) counts as unset.
+ */
+export function readRetention(): RetentionLimits {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const bound = (name: string, fallback: number, minimum: number): number => {
+    const value = config.get<unknown>(`retention.${name}`);
+    return typeof value === 'number' && Number.isFinite(value) && value >= minimum ? Math.floor(value) : fallback;
+  };
+  return {
+    ...DEFAULT_RETENTION,
+    maxTasks: bound('maxTasks', DEFAULT_RETENTION.maxTasks, 100),
+    maxEvents: bound('maxEvents', DEFAULT_RETENTION.maxEvents, 100),
+    maxLogs: bound('maxLogs', DEFAULT_RETENTION.maxLogs, 1_000),
+    maxSeries: bound('maxSeries', DEFAULT_RETENTION.maxSeries, 10),
+    maxTaskSeries: bound('maxTaskSeries', DEFAULT_RETENTION.maxTaskSeries ?? 1_000, 10),
   };
 }
 

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { ChangeSet } from '../core/store/change-set';
 import { MonitorSession } from '../sources/monitor-session';
-import { readSettings, removeProfileFromSettings, SECTION } from './config';
+import { readRetention, readSettings, removeProfileFromSettings, SECTION } from './config';
 import { createLog } from './log';
 import { ConnectionSecrets } from './secrets';
 import { ConnectionStatusBar } from './status-bar';
@@ -51,7 +51,7 @@ export class Container implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     this.disposables.push(this.log.channel);
     this.secrets = new ConnectionSecrets(context.secrets);
-    this.session = new MonitorSession({ log: this.log.logger });
+    this.session = new MonitorSession({ log: this.log.logger, retention: readRetention() });
     const store = this.session.store;
     this.taskCommands = new TaskCommands(this.session, () => this.queuesTree.refreshAll());
     this.taskDocuments = new TaskDocumentProvider(this.session);
@@ -92,7 +92,10 @@ export class Container implements vscode.Disposable {
     const sub = this.session.onDidChange((change) => this.onStoreChange(change));
     this.disposables.push(
       { dispose: () => sub.dispose() },
-      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(SECTION)) void this.reloadSettings(); }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.retention`)) this.session.setRetention(readRetention());
+        if (e.affectsConfiguration(SECTION)) void this.reloadSettings();
+      }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reloadSettings()),
       vscode.workspace.registerTextDocumentContentProvider(TASK_SCHEME, this.taskDocuments),
       this.secrets.onDidChange(() => void this.reloadSettings()),

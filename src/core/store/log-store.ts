@@ -94,9 +94,18 @@ export class LogStore {
   private readonly chunkSize: number;
   private readonly ids: number[] = new Array<number>(LOG_FIELD_COUNT).fill(0);
 
-  constructor(readonly capacity: number, chunkSize = 4_096) {
+  constructor(private cap: number, chunkSize = 4_096) {
+    if (!Number.isInteger(cap) || cap <= 0) throw new RangeError(`capacity must be a positive integer, got ${cap}`);
+    this.chunkSize = Math.max(1, Math.min(chunkSize, cap));
+  }
+
+  get capacity(): number { return this.cap; }
+
+  /** A new capacity (a setting changed): the newest records are kept, older ones counted as overwritten. */
+  setCapacity(capacity: number): void {
     if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-    this.chunkSize = Math.max(1, Math.min(chunkSize, capacity));
+    this.cap = capacity;
+    while (this.live > capacity) this.evictOldest();
   }
 
   get size(): number { return this.live; }
@@ -124,7 +133,7 @@ export class LogStore {
     last.push(record.timestamp, LEVEL_INDEX[record.level] ?? 2, ids, message);
     this.pushed++;
     this.live++;
-    if (this.live > this.capacity) this.evictOldest();
+    if (this.live > this.cap) this.evictOldest();
   }
 
   private evictOldest(): void {

@@ -110,10 +110,52 @@ export class MonitorStore {
   private readonly taskSeries: TaskSeriesLru;
   private taskSeriesEvicted = 0;
 
-  constructor(readonly limits: RetentionLimits = DEFAULT_RETENTION) {
+  private retentionLimits: RetentionLimits;
+
+  constructor(limits: RetentionLimits = DEFAULT_RETENTION) {
+    this.retentionLimits = limits;
     this.logRing = new LogStore(limits.maxLogs);
     this.eventRing = new RingBuffer(limits.maxEvents);
     this.taskSeries = new TaskSeriesLru(limits.maxTaskSeries ?? DEFAULT_RETENTION.maxTaskSeries ?? 1_000);
+  }
+
+  get limits(): RetentionLimits { return this.retentionLimits; }
+
+  /**
+   * New bounds (the `taskscope.retention.*` settings changed), in force at once: what no longer fits goes the way it
+   * would have gone on arrival (least recently updated tasks, oldest events and log lines, whole tasks' series) and is
+   * counted in the retention report as then. Series that name no task beyond a lower cap go oldest first; a series'
+   * sample ring keeps its length until the series is made again.
+   */
+  setLimits(limits: RetentionLimits, change: MutableChangeSet): void {
+    this.retentionLimits = limits;
+    this.evictTasksOverLimit(change);
+    if (this.eventRing.capacity !== limits.maxEvents) {
+      this.eventRing.resize(limits.maxEvents);
+      change.events++;
+    }
+    if (this.logRing.capacity !== limits.maxLogs) {
+      this.logRing.setCapacity(limits.maxLogs);
+      change.logs++;
+    }
+    const taskSeriesBudget = limits.maxTaskSeries ?? DEFAULT_RETENTION.maxTaskSeries ?? 1_000;
+    if (this.taskSeries.budget !== taskSeriesBudget) {
+      const evicted = this.taskSeries.setBudget(taskSeriesBudget);
+      this.taskSeriesEvicted += evicted.length;
+      this.dropSeries(evicted, change);
+    }
+    let untasked = this.seriesByKey.size - this.taskSeries.size;
+    if (untasked > limits.maxSeries) {
+      const owned = this.taskSeries.ownedKeys();
+      const dropped: string[] = [];
+      for (const key of this.seriesByKey.keys()) {
+        if (untasked <= limits.maxSeries) break;
+        if (owned.has(key)) continue;
+        dropped.push(key);
+        untasked--;
+      }
+      this.dropSeries(dropped, change);
+    }
   }
 
   apply(event: MonitorEvent): ChangeSet {
@@ -257,13 +299,7 @@ export class MonitorStore {
         this.tasksByKey.set(key, event.task);
         change.tasks.add(key);
         if (event.task.finishedAt !== undefined) this.taskSeries.finished(key);
-        while (this.tasksByKey.size > this.limits.maxTasks) {
-          const oldest = this.oldestTaskKey();
-          this.tasksByKey.delete(oldest);
-          this.dropSeries(this.taskSeries.remove(oldest), change);
-          change.tasks.add(oldest); // views showing it must drop it too
-          this.tasksEvicted++;
-        }
+        this.evictTasksOverLimit(change);
         return;
       }
       case 'task.removed': {
@@ -274,6 +310,17 @@ export class MonitorStore {
       }
       case 'generic':
         return;
+    }
+  }
+
+  /** Drops the least recently updated tasks (and their series) until the store holds at most `maxTasks`. */
+  private evictTasksOverLimit(change: MutableChangeSet): void {
+    while (this.tasksByKey.size > this.retentionLimits.maxTasks) {
+      const oldest = this.oldestTaskKey();
+      this.tasksByKey.delete(oldest);
+      this.dropSeries(this.taskSeries.remove(oldest), change);
+      change.tasks.add(oldest); // views showing it must drop it too
+      this.tasksEvicted++;
     }
   }
 
@@ -328,11 +375,11 @@ export class MonitorStore {
 
   /** No room for another series that names no task (those have the per-task budget). */
   private untaskedSeriesFull(): boolean {
-    return this.seriesByKey.size - this.taskSeries.size >= this.limits.maxSeries;
+    return this.seriesByKey.size - this.taskSeries.size >= this.retentionLimits.maxSeries;
   }
 
   private addSeries(key: string, sample: MetricSample): MetricSeries {
-    const series: MetricSeries = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new SampleRing(this.limits.maxSamplesPerSeries) };
+    const series: MetricSeries = { key, connectionId: sample.connectionId, name: sample.name, labels: sample.labels, samples: new SampleRing(this.retentionLimits.maxSamplesPerSeries) };
     this.seriesByKey.set(key, series);
     if (hasNoLabels(sample.labels)) {
       let byName = this.unlabelledSeries.get(sample.connectionId);

@@ -8,30 +8,32 @@ export class RingBuffer<T> {
   private count = 0;
   private overwrittenTotal = 0;
 
-  constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+  constructor(private cap: number) {
+    checkCapacity(cap);
   }
+
+  get capacity(): number { return this.cap; }
 
   get size(): number { return this.count; }
   /** How many items were pushed out since creation; shown to the user as "retention hit". */
   get overwritten(): number { return this.overwrittenTotal; }
 
   push(item: T): void {
-    if (this.count < this.capacity) {
+    if (this.count < this.cap) {
       // Not yet full: `start` is still 0, so the next slot is the end of the array.
       this.items.push(item);
       this.count++;
       return;
     }
     this.items[this.start] = item;
-    this.start = (this.start + 1) % this.capacity;
+    this.start = (this.start + 1) % this.cap;
     this.overwrittenTotal++;
   }
 
   /** Oldest first. */
   toArray(): T[] {
     const out: T[] = new Array<T>(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = this.items[(this.start + i) % this.capacity] as T;
+    for (let i = 0; i < this.count; i++) out[i] = this.items[(this.start + i) % this.cap] as T;
     return out;
   }
 
@@ -39,7 +41,7 @@ export class RingBuffer<T> {
   newest(limit: number): T[] {
     const n = Math.min(limit, this.count);
     const out: T[] = new Array<T>(n);
-    for (let i = 0; i < n; i++) out[i] = this.items[(this.start + this.count - 1 - i) % this.capacity] as T;
+    for (let i = 0; i < n; i++) out[i] = this.items[(this.start + this.count - 1 - i) % this.cap] as T;
     return out;
   }
 
@@ -48,4 +50,19 @@ export class RingBuffer<T> {
     this.start = 0;
     this.count = 0;
   }
+
+  /** A new capacity (a setting changed): the newest items are kept, those beyond it counted as overwritten. */
+  resize(capacity: number): void {
+    checkCapacity(capacity);
+    const kept = this.toArray().slice(-capacity);
+    this.overwrittenTotal += this.count - kept.length;
+    this.items = kept;
+    this.start = 0;
+    this.count = kept.length;
+    this.cap = capacity;
+  }
+}
+
+function checkCapacity(capacity: number): void {
+  if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
 }

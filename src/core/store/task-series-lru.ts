@@ -20,7 +20,21 @@ export class TaskSeriesLru {
   private newest: string | undefined;
   private seriesCount = 0;
 
-  constructor(readonly budget: number) {}
+  constructor(private limit: number) {}
+
+  get budget(): number { return this.limit; }
+
+  /** A new budget (a setting changed): whole tasks are evicted, as for room, until the series fit; returns their keys. */
+  setBudget(budget: number): string[] {
+    this.limit = budget;
+    const evicted: string[] = [];
+    while (this.seriesCount > budget) {
+      const victim = this.victim(undefined);
+      if (victim === undefined) break;
+      evicted.push(...this.remove(victim));
+    }
+    return evicted;
+  }
 
   /** Series held, at most `budget`. */
   get size(): number { return this.seriesCount; }
@@ -42,9 +56,9 @@ export class TaskSeriesLru {
    * it (whole tasks), or undefined when it cannot be admitted (the task alone would exceed the budget).
    */
   admit(owner: string, connectionId: string, key: string): string[] | undefined {
-    if ((this.owners.get(owner)?.keys.size ?? 0) >= this.budget) return undefined;
+    if ((this.owners.get(owner)?.keys.size ?? 0) >= this.limit) return undefined;
     const evicted: string[] = [];
-    while (this.seriesCount >= this.budget) {
+    while (this.seriesCount >= this.limit) {
       const victim = this.victim(owner);
       if (victim === undefined) break; // unreachable: the check above leaves another task holding series
       evicted.push(...this.remove(victim));
@@ -70,6 +84,13 @@ export class TaskSeriesLru {
     return [...o.keys];
   }
 
+  /** The keys of every series a task holds. */
+  ownedKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const o of this.owners.values()) for (const key of o.keys) keys.add(key);
+    return keys;
+  }
+
   /** Forgets every task of a connection; returns the keys of their series. */
   removeConnection(connectionId: string): string[] {
     const out: string[] = [];
@@ -92,7 +113,7 @@ export class TaskSeriesLru {
   }
 
   /** The finished task sampled longest ago, else the task sampled longest ago; never `except` itself. */
-  private victim(except: string): string | undefined {
+  private victim(except: string | undefined): string | undefined {
     let oldest: string | undefined;
     for (const [owner, o] of this.owners) {
       if (owner === except) continue;

@@ -7,22 +7,32 @@ import { buildOverviewDelta, buildOverviewSnapshot, type OverviewDelta, type Ove
 
 export class OverviewFeed {
   private lastEventId = 0;
+  /** The retention report last sent: a change of it alone (new retention settings) is news too. */
+  private lastRetention = '';
 
   constructor(private readonly store: MonitorStore) {}
 
   snapshot(now: number): OverviewSnapshot & { readonly events: readonly EventRow[] } {
     const events = recentEventRows(this.store);
     this.lastEventId = this.store.eventCount();
-    return { ...buildOverviewSnapshot(this.store, now), events };
+    const snapshot = buildOverviewSnapshot(this.store, now);
+    this.lastRetention = JSON.stringify(snapshot.retention);
+    return { ...snapshot, events };
   }
 
   delta(change: ChangeSet, now: number): (OverviewDelta & { readonly events?: readonly EventRow[] }) | undefined {
     const base = buildOverviewDelta(this.store, change, now);
     const events = this.store.eventCount() > this.lastEventId ? eventRowsSince(this.store, this.lastEventId) : [];
     this.lastEventId = this.store.eventCount();
-    if (events.length === 0) return base;
-    if (base) return { ...base, events };
+    const retentionChanged = JSON.stringify(this.store.retention()) !== this.lastRetention;
+    if (events.length === 0 && !retentionChanged) return this.sent(base);
+    if (base) return this.sent(events.length > 0 ? { ...base, events } : base);
     const { totals, retention, generatedAt } = buildOverviewSnapshot(this.store, now);
-    return { totals, retention, generatedAt, events };
+    return this.sent({ totals, retention, generatedAt, ...(events.length > 0 ? { events } : {}) });
+  }
+
+  private sent<T extends OverviewDelta | undefined>(delta: T): T {
+    if (delta) this.lastRetention = JSON.stringify(delta.retention);
+    return delta;
   }
 }

@@ -469,3 +469,49 @@ test('task eviction stays least-recently-updated first under churn (re-upserted 
   for (let i = 0; i < 50_000; i++) up(`x${i % 7_000}`, 11 + i);
   assert.deepEqual(store.tasks('c').map((t) => t.id).sort(), ['x997', 'x998', 'x999']);
 });
+
+describe('MonitorStore.setLimits: new retention bounds apply at once', () => {
+  test('lower bounds drop the least recently updated tasks, the oldest events and log lines, counted as on arrival', () => {
+    const store = storeWith();
+    for (let i = 0; i < 10; i++) store.apply(ev.task({ id: `t${i}`, queue: 'q', updatedAt: T0 + i }));
+    store.apply(ev.task({ id: 't0', queue: 'q', updatedAt: T0 + 99, status: 'completed' })); // t0 is now the newest
+    for (let i = 0; i < 5; i++) store.apply(ev.log({ message: `line ${i}` }));
+    const change = new MutableChangeSet();
+    store.setLimits(limits({ maxTasks: 4, maxEvents: 3, maxLogs: 2 }), change);
+    assert.deepEqual(store.tasks().map((t) => t.id).sort(), ['t0', 't7', 't8', 't9']);
+    assert.deepEqual([...change.tasks].sort(), ['task:c1:q:t1', 'task:c1:q:t2', 'task:c1:q:t3', 'task:c1:q:t4', 'task:c1:q:t5', 'task:c1:q:t6']);
+    assert.deepEqual(store.logs().map((l) => l.message), ['line 3', 'line 4']);
+    assert.equal(store.recentEvents(10).length, 3);
+    assert.ok(change.logs > 0 && change.events > 0);
+    assert.deepEqual({ ...store.retention() }, { tasksEvicted: 6, logsOverwritten: 3, eventsOverwritten: 9, seriesRefused: 0 }, 'twelve events (logs are not events), three kept');
+    // And they hold for what comes next.
+    store.apply(ev.task({ id: 'new', queue: 'q', updatedAt: T0 + 100 }));
+    assert.equal(store.tasks().length, 4);
+    assert.equal(store.limits.maxTasks, 4);
+  });
+
+  test('higher bounds keep everything and make room for more', () => {
+    const store = new MonitorStore(limits({ maxTasks: 100, maxLogs: 1_000 }));
+    store.apply(ev.added('c1'));
+    for (let i = 0; i < 150; i++) store.apply(ev.task({ id: `t${i}`, queue: 'q' }));
+    assert.equal(store.tasks().length, 100);
+    store.setLimits(limits({ maxTasks: 200, maxLogs: 5_000 }), new MutableChangeSet());
+    for (let i = 150; i < 300; i++) store.apply(ev.task({ id: `t${i}`, queue: 'q' }));
+    assert.equal(store.tasks().length, 200);
+    for (let i = 0; i < 2_000; i++) store.apply(ev.log({ message: `l${i}` }));
+    assert.equal(store.logs().length, 2_000);
+  });
+
+  test('series: a lower cap drops the oldest series that name no task; a lower per-task budget evicts whole tasks', () => {
+    const store = storeWith();
+    for (const name of ['a', 'b', 'c', 'd']) store.apply(ev.metric({ name }));
+    const cpu = (task: string, name: string) => ev.metric({ name, labels: { task }, task: { queue: 'tasks', id: task } });
+    store.applyAll([ev.task({ id: 'x', queue: 'tasks' }), cpu('x', 'cpu'), cpu('x', 'mem'), ev.task({ id: 'y', queue: 'tasks' }), cpu('y', 'cpu'), cpu('y', 'mem')]);
+    const change = new MutableChangeSet();
+    store.setLimits(limits({ maxSeries: 2, maxTaskSeries: 2 }), change);
+    assert.deepEqual(store.series().filter((s) => ['a', 'b', 'c', 'd'].includes(s.name)).map((s) => s.name), ['c', 'd']);
+    assert.deepEqual(store.series().filter((s) => s.name === 'cpu' || s.name === 'mem').map((s) => `${s.name}:${s.labels['task']}`), ['cpu:y', 'mem:y'], 'the task sampled longest ago went whole');
+    assert.equal(store.retention().taskSeriesEvicted, 2);
+    assert.ok(change.metrics > 0);
+  });
+});

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MonitorStore } from '../../../src/core/store/monitor-store';
 import { buildOverviewDelta, buildOverviewSnapshot, toQueueSummary } from '../../../src/core/views/overview-view';
+import { OverviewFeed } from '../../../src/core/views/overview-feed';
+import { MutableChangeSet } from '../../../src/core/store/change-set';
 import { aChange, aQueue, ev, T0 } from '../../fixtures/builders';
 
 /** Two connections: prod (2 queues, 3 workers of which 2 online) and dev (1 queue, 1 stale worker). */
@@ -139,5 +141,21 @@ describe('buildOverviewDelta', () => {
     assert.deepEqual(delta?.queues?.map((q) => q.key), ['queue:dev:new']);
     assert.deepEqual(delta?.removedQueues, ['queue:dev:emails']);
     assert.deepEqual(delta?.connections?.map((c) => c.id), ['dev']);
+  });
+});
+
+describe('OverviewFeed', () => {
+  test('a change of the retention report alone (new retention settings) is sent once; an unchanged one is not', () => {
+    const store = new MonitorStore();
+    store.apply(ev.added('c1'));
+    for (let i = 0; i < 150; i++) store.apply(ev.task({ id: `t${i}`, queue: 'q' }));
+    const feed = new OverviewFeed(store);
+    feed.snapshot(T0);
+    const change = new MutableChangeSet();
+    store.setLimits({ ...store.limits, maxTasks: 100 }, change);
+    const delta = feed.delta(change, T0 + 1);
+    assert.equal(delta?.retention.tasksEvicted, 50, 'the evictions reach the panel without any new event');
+    assert.equal(delta?.events, undefined);
+    assert.equal(feed.delta(new MutableChangeSet(), T0 + 2), undefined, 'nothing new: nothing sent');
   });
 });
