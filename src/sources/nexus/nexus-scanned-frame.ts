@@ -8,7 +8,7 @@
 // bytes alone.
 import type { DedupSet } from '../../core/util/dedup-set';
 import { ByteStrings } from '../byte-strings';
-import { classifyNexusObject, DUPLICATE, invalidEvent, MAX_EVENT_CHARS, NEXUS_EVENT_TYPES, parseNexusFrame, SNAPSHOT_EVENT_ID, type NexusParse } from './nexus-events';
+import { classifyNexusObject, DUPLICATE, invalidEvent, MAX_EVENT_CHARS, NEXUS_EVENT_TYPES, parseNexusFrame, SNAPSHOT_EVENT_ID, type NexusEvent, type NexusParse } from './nexus-events';
 import { fieldSlot, NEXUS_FIELDS, RECORD_EVENT_TYPE, RECORD_ID_FINGERPRINT, RECORD_TIME_READ, RECORD_USABLE, recordTimeMs, ValueKind, type NexusField } from './nexus-frame-scan';
 import { nexusEventProblem } from './nexus-validate';
 
@@ -82,7 +82,7 @@ export class ScannedFrameReader {
     const problem = nexusEventProblem(event);
     if (problem !== undefined) return invalidEvent(problem, bytes.toString('utf8', start, end));
     dedup.rememberFingerprint(h1, h2);
-    return { kind: 'event', event: event as never };
+    return { kind: 'event', event: event as unknown as NexusEvent };
   }
 
   /** Strings this reader holds for its frames to share. */
