@@ -46,17 +46,17 @@ export async function readSettings(secrets: ConnectionSecrets): Promise<Taskscop
  */
 export function readRetention(): RetentionLimits {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const bound = (name: string, fallback: number, minimum: number): number => {
-    const value = config.get<unknown>(`retention.${name}`);
+  const bound = (setting: string, fallback: number, minimum: number): number => {
+    const value = config.get<unknown>(setting);
     return typeof value === 'number' && Number.isFinite(value) && value >= minimum ? Math.floor(value) : fallback;
   };
   return {
     ...DEFAULT_RETENTION,
-    maxTasks: bound('maxTasks', DEFAULT_RETENTION.maxTasks, 100),
-    maxEvents: bound('maxEvents', DEFAULT_RETENTION.maxEvents, 100),
-    maxLogs: bound('maxLogs', DEFAULT_RETENTION.maxLogs, 1_000),
-    maxSeries: bound('maxSeries', DEFAULT_RETENTION.maxSeries, 10),
-    maxTaskSeries: bound('maxTaskSeries', DEFAULT_RETENTION.maxTaskSeries ?? 1_000, 10),
+    maxTasks: bound('retention.maxTasks', DEFAULT_RETENTION.maxTasks, 100),
+    maxEvents: bound('retention.maxEvents', DEFAULT_RETENTION.maxEvents, 100),
+    maxLogs: bound('retention.maxLogs', DEFAULT_RETENTION.maxLogs, 1_000),
+    maxSeries: bound('retention.maxSeries', DEFAULT_RETENTION.maxSeries, 10),
+    maxTaskSeries: bound('retention.maxTaskSeries', DEFAULT_RETENTION.maxTaskSeries ?? 1_000, 10),
   };
 }
 
