@@ -18,7 +18,8 @@ export function mainThreadCpuMs(): number | undefined {
 }
 
 /** CPU time (ms) of every thread of this process, by its name (`/proc/self/task/<tid>/comm`; V8's GC helpers and
- *  libuv's pool share names, so their times add up); undefined where /proc is not available. */
+ *  libuv's pool share names, so their times add up; with BENCH_TIDS=1 in the environment each thread is listed on
+ *  its own as `name#tid`); undefined where /proc is not available. */
 export function threadCpuMsByName(): Map<string, number> | undefined {
   try {
     const byName = new Map<string, number>();

@@ -48,6 +48,13 @@ export class DedupSet {
     return !repeat;
   }
 
+  /** Whether a fingerprint is remembered; if so the repeat is counted (the cheap check before anything is built). */
+  repeatFingerprint(h1: number, h2: number): boolean {
+    if (!this.hasFingerprint(h1, h2)) return false;
+    this.firstSeenFingerprint(h1, h2);
+    return true;
+  }
+
   /** `has` of a fingerprint. */
   hasFingerprint(h1: number, h2: number): boolean { return this.current.has(h1, h2) || this.previous.has(h1, h2); }
 

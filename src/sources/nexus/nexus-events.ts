@@ -118,21 +118,6 @@ export function leadingEventId(text: string): string | undefined {
   return text.slice(start, end);
 }
 
-/** Bytes read for the leading event_id: the key, spaces and an id of up to 200 characters. */
-const HEAD_BYTES = 256;
-
-/**
- * `leadingEventId` of a message still in bytes (a pub/sub message as ioredis delivers it with 'messageBuffer'), so
- * that a repeat is recognized without decoding it. Only an ASCII id is returned: its bytes are its characters, so it
- * equals what decoding the message as UTF-8 would give.
- */
-export function leadingEventIdOfBytes(message: Buffer): string | undefined {
-  const id = leadingEventId(message.toString('latin1', 0, Math.min(message.length, HEAD_BYTES)));
-  if (id === undefined) return undefined;
-  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) > 0x7f) return undefined;
-  return id;
-}
-
 function skipSpaces(text: string, from: number): number {
   let i = from;
   for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = text.charCodeAt(++i));

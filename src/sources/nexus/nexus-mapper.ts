@@ -17,6 +17,9 @@ import { EventClock } from './event-clock';
 import { ScannedFrameReader } from './nexus-scanned-frame';
 import { NexusTaskTimes, type RememberedTask } from './task-times';
 
+/** A parsed frame's event is this mapper's own: its fields may be swapped for shared copies. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** MONITORING_HEARTBEAT_TTL_SEC default: a worker silent for longer is stale. */
 export const NEXUS_HEARTBEAT_TTL_MS = 30_000;
 const MAX_WORKERS = 10_000;
@@ -88,7 +91,7 @@ export class NexusEventMapper implements PendingEntities {
   private readonly connectionId: string;
   /** Tasks with an upsert since the last drain (their entries in `taskTimes`, each holding its latest `pending` task). */
   private pendingTasks: RememberedTask[] = [];
-  /** Task types, statuses, parent and worker ids: kept by every task, equal from event to event. */
+  /** Task types, statuses, parent and worker ids of parsed frames: kept by every task, equal from event to event. */
   private readonly strings = new StringInterner();
   /** Workers changed since the last drain (their state is in `workers`). */
   private pendingWorkers: string[] = [];
@@ -120,8 +123,25 @@ export class NexusEventMapper implements PendingEntities {
   /** Event times: the last one is remembered, so a burst's times are read cheaply. */
   private readonly clock = new EventClock();
 
-  /** JSON text → validated event, `duplicate`, `control` (keepalive) or `invalid` (with its reject kind). */
-  parse(text: string, checkLeadingId = true): NexusParse { return parseNexusFrame(text, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS, checkLeadingId); }
+  /**
+   * JSON text → validated event, `duplicate`, `control` (keepalive) or `invalid` (with its reject kind). The strings a
+   * task keeps are swapped for their interned copies here, where JSON.parse made them fresh (a scanned frame's come
+   * from its reader's table already).
+   */
+  parse(text: string, checkLeadingId = true): NexusParse {
+    const parsed = parseNexusFrame(text, this.dedup, this.opts.maxEventChars ?? MAX_EVENT_CHARS, checkLeadingId);
+    if (parsed.kind === 'event') this.shareStrings(parsed.event as Mutable<NexusEvent>);
+    return parsed;
+  }
+
+  /** The event's kept strings (status, parent, type, a string worker id) as their interned copies. */
+  private shareStrings(e: Mutable<NexusEvent>): void {
+    const strings = this.strings;
+    if (typeof e.status === 'string') e.status = strings.intern(e.status);
+    if (typeof e.parent_task_id === 'string') e.parent_task_id = strings.intern(e.parent_task_id);
+    if (typeof e.task_type === 'string') e.task_type = strings.intern(e.task_type);
+    if (typeof e.worker_id === 'string') e.worker_id = strings.intern(e.worker_id);
+  }
 
   /** `parse` of the frame `bytes[start, end)` from its scan record (nexus-scanned-frame.ts). */
   parseScanned(bytes: Buffer, start: number, end: number, records: Int32Array, at: number): NexusParse {
@@ -160,8 +180,8 @@ export class NexusEventMapper implements PendingEntities {
    */
   accept(e: NexusEvent, text: string | undefined, out: EventSink): void {
     const at = this.clock.ms(e.ts) ?? this.opts.now();
-    // A number's string comes from V8's number-string cache; a string id is interned like the other kept strings.
-    const workerId = e.worker_id === null || e.worker_id === undefined ? undefined : typeof e.worker_id === 'string' ? this.strings.intern(e.worker_id) : String(e.worker_id);
+    // A number's string comes from V8's number-string cache; a string id was shared when the frame was read.
+    const workerId = e.worker_id === null || e.worker_id === undefined ? undefined : typeof e.worker_id === 'string' ? e.worker_id : String(e.worker_id);
     const detail = e.message ? e.message.slice(0, MAX_TEXT) : undefined;
 
     switch (e.event_type) {
@@ -295,8 +315,7 @@ export class NexusEventMapper implements PendingEntities {
 
   private task(out: EventSink, e: NexusEvent, workerId: string | undefined, at: number, detail: string | undefined): void {
     const taskId = e.task_id?.slice(0, 512);
-    const strings = this.strings;
-    const status = e.status !== null && e.status !== undefined ? strings.intern(e.status.slice(0, 64)) : (EVENT_STATUS[e.event_type] ?? e.event_type);
+    const status = e.status?.slice(0, 64) ?? EVENT_STATUS[e.event_type] ?? e.event_type;
     // A retry ends this attempt: its span stops here, and the next task_started opens a new one.
     const finished = e.event_type === 'task_completed' || e.event_type === 'task_failed' || e.event_type === 'task_retry';
     if (taskId) {
@@ -305,7 +324,7 @@ export class NexusEventMapper implements PendingEntities {
       // Only task_enqueued carries the list and the created time, task_started the start: remembered for the
       // later events (one map for all three).
       const known = this.taskTimes.update(taskId, e.event_type, at, { queue: metaQueue, durationMs: e.duration_ms });
-      const parent = e.parent_task_id !== null && e.parent_task_id !== undefined ? strings.intern(e.parent_task_id.slice(0, 512)) : undefined;
+      const parent = e.parent_task_id?.slice(0, 512) ?? undefined;
       const queue = known.queue;
       if (queue === undefined) {
         this.queueless.add(known.id);
@@ -313,7 +332,7 @@ export class NexusEventMapper implements PendingEntities {
       }
       const task: Task = {
         connectionId: this.connectionId, system: 'nexus', id: known.id, queue,
-        name: e.task_type !== null && e.task_type !== undefined ? strings.intern(e.task_type.slice(0, 200)) : undefined,
+        name: e.task_type?.slice(0, 200) ?? undefined,
         status, worker: workerId, workflowId: parent, parentId: parent,
         attempts: e.retry_count ?? undefined, error: e.error?.slice(0, MAX_TEXT) ?? undefined,
         createdAt: known.createdAt,

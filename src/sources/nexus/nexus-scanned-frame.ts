@@ -72,10 +72,7 @@ export class ScannedFrameReader {
     // The cheap path for a repeat: its fingerprint, before anything is built.
     const h1 = record[at + RECORD_ID_FINGERPRINT] as number;
     const h2 = record[at + RECORD_ID_FINGERPRINT + 1] as number;
-    if (dedup.hasFingerprint(h1, h2)) {
-      dedup.firstSeenFingerprint(h1, h2); // counts the repeat
-      return DUPLICATE;
-    }
+    if (dedup.repeatFingerprint(h1, h2)) return DUPLICATE;
     // The id is checked above and de-duplicated by its fingerprint: the event does not carry it.
     const event = this.event(undefined);
     if (event === undefined) return this.fullPath(end, dedup, maxEventChars);
@@ -84,9 +81,6 @@ export class ScannedFrameReader {
     dedup.rememberFingerprint(h1, h2);
     return { kind: 'event', event: event as unknown as NexusEvent };
   }
-
-  /** Strings this reader holds for its frames to share. */
-  get sharedStrings(): number { return this.strings.size; }
 
   private fullPath(end: number, dedup: DedupSet, maxEventChars: number): NexusParse {
     return parseNexusFrame(this.bytes.toString('utf8', this.start, end), dedup, maxEventChars, false);

@@ -81,7 +81,4 @@ export class NexusTaskTimes {
   }
 
   queueOf(id: string): string | undefined { return this.tasks.get(id)?.queue; }
-
-  /** The entry of `id`, if remembered (not moved in the recency order). */
-  get(id: string): Readonly<RememberedTask> | undefined { return this.tasks.get(id); }
 }

@@ -10,10 +10,10 @@ import type { Task, Worker } from '../../core/model/entities';
 import { detailValue, type DetailValue, type TaskDetail } from '../../core/model/task-detail';
 import type { KeyPattern } from '../../core/redis/key-walk';
 import type { SourceContext } from '../../core/source/source';
-import { isRepeat, leadingEventIdOfBytes, NEXUS_PRIORITY_QUEUES, NEXUS_TASK_STATUSES, PRIORITY_QUEUE } from '../nexus/nexus-events';
+import { NEXUS_PRIORITY_QUEUES, NEXUS_TASK_STATUSES, PRIORITY_QUEUE } from '../nexus/nexus-events';
 import { joinNexusDeployment, nexusDeploymentDedup, nexusDeploymentName, type NexusDeploymentMembership } from '../nexus/nexus-deployment';
 import type { NexusEvent, NexusParse } from '../nexus/nexus-events';
-import { NexusFrameScanner, RECORD_EVENT_TYPE, SCAN_RECORD_INTS } from '../nexus/nexus-frame-scan';
+import { leadingIdFingerprint, NexusFrameScanner, RECORD_EVENT_TYPE, SCAN_RECORD_INTS } from '../nexus/nexus-frame-scan';
 import { NexusEventMapper } from '../nexus/nexus-mapper';
 import { LatestEventBuffer } from '../latest-event-buffer';
 import { redisTopologyOptions } from '../../core/config/redis-options';
@@ -82,6 +82,7 @@ export class NexusRedisSource extends RedisPollingSource {
   /** Messages read on the host's thread are scanned here, one at a time, into one record. */
   private readonly hostScanner = new NexusFrameScanner();
   private readonly hostRecord = new Int32Array(SCAN_RECORD_INTS);
+  private readonly hostLeadingId = new Int32Array(2);
 
   constructor(profile: ConnectionProfile, options: Partial<NexusSourceOptions> = {}) {
     const opts = { ...DEFAULTS, ...options };
@@ -163,7 +164,9 @@ export class NexusRedisSource extends RedisPollingSource {
    */
   ingestBytes(message: Buffer): void {
     const mapper = this.mapper;
-    if (!mapper || isRepeat(leadingEventIdOfBytes(message), mapper.dedup)) return;
+    if (!mapper) return;
+    const id = this.hostLeadingId;
+    if (leadingIdFingerprint(message, 0, message.length, id, 0) && mapper.dedup.repeatFingerprint(id[0]!, id[1]!)) return;
     if (this.hostScanner.scan(message, 0, message.length, this.hostRecord, 0)) this.hostScanner.readEventTime(message, 0, this.hostRecord, 0);
     this.ingestScanned(message, 0, message.length, this.hostRecord, 0);
   }
